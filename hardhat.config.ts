@@ -4,6 +4,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "@openzeppelin/hardhat-upgrades";
+import "./tasks";
 
 /** EVM versions the consortium's chains may run; the in-process network follows the same fork. */
 const SUPPORTED_EVM_VERSIONS = ["berlin", "london", "paris", "shanghai", "cancun"] as const;

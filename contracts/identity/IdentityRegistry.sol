@@ -36,13 +36,19 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
     }
 
     /**
-     * @notice Sets up the registry behind its proxy.
+     * @notice Sets up the registry behind its proxy. The deployer gets no role: the admin and the
+     * first registrars are named here.
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` and upgrade rights (the governance timelock).
+     * @param registrars The first holders of `REGISTRAR_ROLE`.
      */
-    function initialize(address admin) external initializer {
+    function initialize(address admin, address[] memory registrars) public initializer {
         if (admin == address(0)) revert ZeroAddress();
         __AccessControl_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        for (uint256 i = 0; i < registrars.length; ++i) {
+            if (registrars[i] == address(0)) revert ZeroAddress();
+            _grantRole(REGISTRAR_ROLE, registrars[i]);
+        }
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -103,20 +109,27 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
     }
 
     /// @inheritdoc IIdentityRegistry
-    function contains(address wallet) public view returns (bool) {
-        return _storage().participants[wallet].entityIndex != 0;
+    function contains(address wallet) external view returns (bool) {
+        return _storage().participants[wallet].expiry != 0;
     }
 
     /// @inheritdoc IIdentityRegistry
     function identityOf(address wallet) external view returns (Identity memory) {
         IdentityRegistryStorage storage $ = _storage();
         Participant memory p = $.participants[wallet];
-        if (p.entityIndex == 0) revert UnknownWallet(wallet);
+        if (p.expiry == 0) revert UnknownWallet(wallet);
         return Identity($.entityIdAt[p.entityIndex], p.country, p.expiry, p.attributes);
     }
 
     /// @inheritdoc IIdentityRegistry
     function entityOf(address wallet) external view returns (bytes32) {
+        IdentityRegistryStorage storage $ = _storage();
+        Participant memory p = $.participants[wallet];
+        return p.expiry == 0 ? bytes32(0) : $.entityIdAt[p.entityIndex];
+    }
+
+    /// @inheritdoc IIdentityRegistry
+    function boundEntityOf(address wallet) external view returns (bytes32) {
         IdentityRegistryStorage storage $ = _storage();
         return $.entityIdAt[$.participants[wallet].entityIndex];
     }
@@ -147,9 +160,13 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         if (entityId == bytes32(0)) revert ZeroEntity();
         if (expiry <= block.timestamp) revert ExpiryInPast(expiry);
         IdentityRegistryStorage storage $ = _storage();
-        if ($.participants[wallet].entityIndex != 0) revert WalletAlreadyRegistered(wallet);
+        Participant storage existing = $.participants[wallet];
+        if (existing.expiry != 0) revert WalletAlreadyRegistered(wallet);
 
         uint64 index = $.entityIndex[entityId];
+        // A wallet belongs to one entity for good, so the balances tokens count per entity stay right.
+        uint64 bound = existing.entityIndex;
+        if (bound != 0 && bound != index) revert WalletBoundToOtherEntity(wallet, $.entityIdAt[bound]);
         if (index == 0) {
             // First wallet of this entity: give it the next sequence number, kept for good.
             index = ++$.entityCount;
@@ -162,9 +179,9 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
     }
 
     function _update(address wallet, uint16 country, uint64 expiry, uint32 attributes) private {
-        if (expiry <= block.timestamp) revert ExpiryInPast(expiry);
         Participant storage p = _storage().participants[wallet];
-        if (p.entityIndex == 0) revert UnknownWallet(wallet);
+        if (p.expiry == 0) revert UnknownWallet(wallet);
+        if (expiry <= block.timestamp) revert ExpiryInPast(expiry);
         p.country = country;
         p.expiry = expiry;
         p.attributes = attributes;
@@ -173,10 +190,13 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
 
     function _remove(address wallet) private {
         IdentityRegistryStorage storage $ = _storage();
-        uint64 index = $.participants[wallet].entityIndex;
-        if (index == 0) revert UnknownWallet(wallet);
-        bytes32 entityId = $.entityIdAt[index];
-        delete $.participants[wallet];
+        Participant storage p = $.participants[wallet];
+        if (p.expiry == 0) revert UnknownWallet(wallet);
+        bytes32 entityId = $.entityIdAt[p.entityIndex];
+        // Keep the entity binding (see `_register`); a zero expiry marks the wallet unregistered.
+        p.country = 0;
+        p.expiry = 0;
+        p.attributes = 0;
         --$.walletCount[entityId];
         emit IdentityRemoved(wallet, entityId);
     }

@@ -16,7 +16,8 @@ interface IIdentityRegistry {
     }
 
     /// @notice A participant as stored: one storage slot, so a token reads a wallet in one SLOAD.
-    /// `entityIndex` is the entity's sequence number in this registry (1, 2, ...; 0 = not registered).
+    /// `entityIndex` is the entity's sequence number in this registry (1, 2, ...; 0 = never
+    /// registered). A wallet stays bound to its entity after removal; `expiry` 0 = not registered.
     struct Participant {
         uint64 entityIndex;
         uint16 country;
@@ -54,12 +55,13 @@ interface IIdentityRegistry {
     error ZeroAddress();
     error ZeroEntity();
     error UnknownWallet(address wallet);
-    error UnknownEntity(bytes32 entityId);
     error WalletAlreadyRegistered(address wallet);
+    error WalletBoundToOtherEntity(address wallet, bytes32 boundEntityId);
     error ExpiryInPast(uint64 expiry);
     error EmptyBatch();
 
-    /// @notice Registers `wallet` as a wallet of `entityId`.
+    /// @notice Registers `wallet` as a wallet of `entityId`. A wallet once registered stays bound to
+    /// its entity: after removal it can be registered again, but only for the same entity.
     function registerIdentity(
         address wallet,
         bytes32 entityId,
@@ -77,7 +79,7 @@ interface IIdentityRegistry {
     /// @notice Updates several wallets at once; all or none.
     function batchUpdateIdentity(Update[] calldata updates) external;
 
-    /// @notice Removes a wallet from the registry.
+    /// @notice Removes a wallet from the registry (it stays bound to its entity).
     function removeIdentity(address wallet) external;
 
     /// @notice Removes several wallets at once; all or none.
@@ -94,6 +96,9 @@ interface IIdentityRegistry {
 
     /// @notice The wallet's entity, or zero for an unregistered wallet.
     function entityOf(address wallet) external view returns (bytes32);
+
+    /// @notice The entity `wallet` is bound to, registered or removed (zero if never registered).
+    function boundEntityOf(address wallet) external view returns (bytes32);
 
     /// @notice The registry's sequence number of `entityId` (0 = never registered).
     function entityIndexOf(bytes32 entityId) external view returns (uint64);

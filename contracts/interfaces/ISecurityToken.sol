@@ -14,6 +14,13 @@ import {IIdentityRegistry} from "./IIdentityRegistry.sol";
  * whose ERC-1404 codes are the `RESTRICTION_*` constants of `SecurityToken`.
  */
 interface ISecurityToken is IERC20, IERC1404, IERC1643 {
+    /// @notice The first holders of the operational roles, named at initialisation.
+    struct Operators {
+        address[] agents;
+        address[] complianceOfficers;
+        address[] guardians;
+    }
+
     event IdentityRegistrySet(address indexed registry);
     event ComplianceHookSet(address indexed hook);
     event RequiredAttributesSet(uint32 attributes);
@@ -53,11 +60,12 @@ interface ISecurityToken is IERC20, IERC1404, IERC1643 {
     /// @notice Issues `amount` to `to`, not transferable before `releaseTime`.
     function mintLocked(address to, uint256 amount, uint64 releaseTime) external;
 
-    /// @notice Redeems `amount` from `from`, unfreezing partially frozen tokens as needed.
+    /// @notice Redeems `amount` from `from`: free tokens first, then locked, then frozen ones.
     function burn(address from, uint256 amount) external;
 
-    /// @notice Moves `amount` from `from` to `to` regardless of freezes and lock-ups (court orders,
-    /// corporate actions); `to` must still be verified.
+    /// @notice Moves `amount` from `from` to `to` regardless of freezes, lock-ups and the compliance
+    /// rules (court orders, corporate actions, as in ERC-3643); `to` must still be verified. Takes
+    /// free tokens first, then locked, then frozen ones.
     function forcedTransfer(address from, address to, uint256 amount) external;
 
     /// @notice Freezes or unfreezes every token of `wallet`.
@@ -112,9 +120,6 @@ interface ISecurityToken is IERC20, IERC1404, IERC1643 {
 
     /// @notice Bespoke rule contract consulted last (zero = none).
     function setComplianceHook(IComplianceHook hook) external;
-
-    /// @notice The participant registry this token trusts (admin only).
-    function setIdentityRegistry(IIdentityRegistry registry) external;
 
     /// @notice Stops every token movement at once (guardian).
     function pause() external;

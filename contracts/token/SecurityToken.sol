@@ -23,7 +23,8 @@ import {TransferRestrictions} from "./TransferRestrictions.sol";
  * compliance officers set the rules; a guardian pauses; the admin (the governance timelock)
  * unpauses, manages roles and upgrades.
  * @dev Balances are also kept per legal entity (`entityBalance`) so that per-entity limits and the
- * holder count see an investor's wallets as one holder. Every operation is O(1) in the number of
+ * holder count see an investor's wallets as one holder; the registry binds a wallet to its entity
+ * for good, so a wallet's balance always counts for the same entity. Every operation is O(1) in the number of
  * holders. Storage is packed so that a transfer reads one config slot, one slot per party here and
  * one slot per party in the registry.
  */
@@ -47,7 +48,6 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     struct Holder {
         bool frozen;
         uint64 lockReleaseTime; // tokens in `lockedAmount` move only from this time on
-        uint64 entityIndex; // registry entity the wallet's balance is counted for
         uint112 frozenAmount;
     }
 
@@ -90,20 +90,23 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     }
 
     /**
-     * @notice Sets up the token behind its proxy.
+     * @notice Sets up the token behind its proxy. The deployer gets no role: the admin and the
+     * first operators are named here.
      * @param name_ ERC-20 name.
      * @param symbol_ ERC-20 symbol.
      * @param decimals_ ERC-20 decimals (0 for shares).
      * @param registry The participant registry that verifies holders.
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` and upgrade rights (the governance timelock).
+     * @param operators The first transfer agents, compliance officers and guardians.
      */
     function initialize(
-        string calldata name_,
-        string calldata symbol_,
+        string memory name_,
+        string memory symbol_,
         uint8 decimals_,
         IIdentityRegistry registry,
-        address admin
-    ) external initializer {
+        address admin,
+        Operators memory operators
+    ) public initializer {
         if (address(registry) == address(0) || admin == address(0)) revert ZeroAddress();
         __ERC20_init(name_, symbol_);
         __AccessControl_init();
@@ -111,6 +114,9 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
         $.identityRegistry = registry;
         $.decimals = decimals_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantAll(AGENT_ROLE, operators.agents);
+        _grantAll(COMPLIANCE_ROLE, operators.complianceOfficers);
+        _grantAll(GUARDIAN_ROLE, operators.guardians);
         emit IdentityRegistrySet(address(registry));
     }
 
@@ -175,9 +181,11 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
         if (balanceOf(newWallet) != 0 || target.frozen || target.frozenAmount != 0) {
             revert RecoveryWalletNotEmpty(newWallet);
         }
-        (, IIdentityRegistry.Participant memory next) = $.identityRegistry.participantsOf(lostWallet, newWallet);
+        (IIdentityRegistry.Participant memory old, IIdentityRegistry.Participant memory next) = $
+            .identityRegistry
+            .participantsOf(lostWallet, newWallet);
         if (next.expiry <= block.timestamp) revert TransferRestricted(TransferRestrictions.RECIPIENT_NOT_VERIFIED);
-        if (next.entityIndex != lost.entityIndex) revert RecoveryEntityMismatch(lostWallet, newWallet);
+        if (next.entityIndex != old.entityIndex) revert RecoveryEntityMismatch(lostWallet, newWallet);
 
         // Same entity: entity balances and the holder count do not change.
         ERC20Upgradeable._update(lostWallet, newWallet, balance);
@@ -185,7 +193,7 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
         $.lockedAmount[newWallet] = $.lockedAmount[lostWallet];
         delete $.holders[lostWallet];
         delete $.lockedAmount[lostWallet];
-        emit RecoverySuccess(lostWallet, newWallet, $.identityRegistry.entityIdAt(lost.entityIndex));
+        emit RecoverySuccess(lostWallet, newWallet, $.identityRegistry.entityIdAt(old.entityIndex));
     }
 
     /// @inheritdoc ISecurityToken
@@ -295,13 +303,6 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
         _storage().complianceHook = hook;
         _setRule(RULE_HOOK, address(hook) != address(0));
         emit ComplianceHookSet(address(hook));
-    }
-
-    /// @inheritdoc ISecurityToken
-    function setIdentityRegistry(IIdentityRegistry registry) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (address(registry) == address(0)) revert ZeroAddress();
-        _storage().identityRegistry = registry;
-        emit IdentityRegistrySet(address(registry));
     }
 
     /// @inheritdoc ISecurityToken
@@ -501,9 +502,8 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
             return (TransferRestrictions.COUNTRY_NOT_ALLOWED, 0, 0);
         }
 
-        fromEntity = sender.entityIndex;
-        // A wallet's balance stays counted for the entity it was received under.
-        toEntity = balanceOf(to) == 0 ? r.entityIndex : recipient.entityIndex;
+        fromEntity = s.entityIndex;
+        toEntity = r.entityIndex;
         code = _entityRules($, from, value, fromEntity, toEntity);
         if (code != TransferRestrictions.NONE) return (code, 0, 0);
 
@@ -543,7 +543,6 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     function _settle(address from, address to, uint256 value, uint64 fromEntity, uint64 toEntity) private {
         ERC20Upgradeable._update(from, to, value);
         SecurityTokenStorage storage $ = _storage();
-        if (to != address(0) && $.holders[to].entityIndex != toEntity) $.holders[to].entityIndex = toEntity;
         if (value == 0 || (from != address(0) && to != address(0) && fromEntity == toEntity)) return;
         if (from != address(0)) {
             uint256 remaining = $.entityBalance[fromEntity] - value;
@@ -561,32 +560,48 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
         _requireNotPaused();
         if (from == address(0) || to == address(0)) revert ZeroAddress();
         SecurityTokenStorage storage $ = _storage();
-        (, IIdentityRegistry.Participant memory r) = $.identityRegistry.participantsOf(from, to);
+        (IIdentityRegistry.Participant memory s, IIdentityRegistry.Participant memory r) = $
+            .identityRegistry
+            .participantsOf(from, to);
         if (r.expiry <= block.timestamp) revert TransferRestricted(TransferRestrictions.RECIPIENT_NOT_VERIFIED);
-        _releaseFrozenTokens(from, amount);
-        uint64 toEntity = balanceOf(to) == 0 ? r.entityIndex : $.holders[to].entityIndex;
-        _settle(from, to, amount, $.holders[from].entityIndex, toEntity);
+        _releaseHeldTokens(from, amount);
+        _settle(from, to, amount, s.entityIndex, r.entityIndex);
         emit ForcedTransfer(from, to, amount, msg.sender);
     }
 
     function _forcedBurn(address from, uint256 amount) private {
         _requireNotPaused();
         if (from == address(0)) revert ZeroAddress();
-        _releaseFrozenTokens(from, amount);
-        _settle(from, address(0), amount, _storage().holders[from].entityIndex, 0);
+        _releaseHeldTokens(from, amount);
+        (IIdentityRegistry.Participant memory s, ) = _storage().identityRegistry.participantsOf(from, address(0));
+        _settle(from, address(0), amount, s.entityIndex, 0);
     }
 
-    /// @dev Before a forced move: unfreeze just as much as the free balance lacks.
-    function _releaseFrozenTokens(address wallet, uint256 amount) private {
-        Holder storage holder = _storage().holders[wallet];
+    /**
+     * @dev Before a forced move of `amount` out of `wallet`: the move takes free tokens first, then
+     * locked ones, then frozen ones, so the lock-up and the frozen amount shrink just as much as
+     * the free balance lacks. (An amount above the balance reverts later, in the ERC-20 update.)
+     */
+    function _releaseHeldTokens(address wallet, uint256 amount) private {
+        SecurityTokenStorage storage $ = _storage();
+        Holder storage holder = $.holders[wallet];
+        uint256 balance = balanceOf(wallet);
         uint256 frozen = holder.frozenAmount;
-        if (frozen == 0) return;
-        uint256 free = _saturatingSub(balanceOf(wallet), frozen);
-        if (amount <= free) return;
-        uint256 release = amount - free;
-        if (release > frozen) release = frozen;
-        holder.frozenAmount = uint112(frozen - release);
-        emit TokensUnfrozen(wallet, release);
+        uint256 unfrozen = _saturatingSub(balance, frozen);
+        if (amount > unfrozen && frozen != 0) {
+            uint256 release = amount - unfrozen;
+            if (release > frozen) release = frozen;
+            frozen -= release;
+            holder.frozenAmount = uint112(frozen);
+            emit TokensUnfrozen(wallet, release);
+        }
+        if (holder.lockReleaseTime > block.timestamp) {
+            uint256 lockable = _saturatingSub(_saturatingSub(balance, amount), frozen);
+            if ($.lockedAmount[wallet] > lockable) {
+                $.lockedAmount[wallet] = lockable;
+                emit TokensLocked(wallet, lockable, holder.lockReleaseTime);
+            }
+        }
     }
 
     function _setAddressFrozen(address wallet, bool frozen) private {
@@ -596,6 +611,7 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     }
 
     function _freezePartialTokens(address wallet, uint256 amount) private {
+        if (wallet == address(0)) revert ZeroAddress();
         Holder storage holder = _storage().holders[wallet];
         uint256 free = _saturatingSub(balanceOf(wallet), holder.frozenAmount);
         if (amount > free) revert FreezeExceedsFreeBalance(wallet, amount, free);
@@ -604,11 +620,19 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     }
 
     function _unfreezePartialTokens(address wallet, uint256 amount) private {
+        if (wallet == address(0)) revert ZeroAddress();
         Holder storage holder = _storage().holders[wallet];
         uint256 frozen = holder.frozenAmount;
         if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, amount, frozen);
         holder.frozenAmount = uint112(frozen - amount);
         emit TokensUnfrozen(wallet, amount);
+    }
+
+    function _grantAll(bytes32 role, address[] memory accounts) private {
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (accounts[i] == address(0)) revert ZeroAddress();
+            _grantRole(role, accounts[i]);
+        }
     }
 
     function _setRule(uint8 rule, bool on) private {

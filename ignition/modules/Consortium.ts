@@ -1,0 +1,15 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import GovernanceModule from "./Governance";
+import IdentityModule from "./Identity";
+import TokensModule from "./Tokens";
+
+/**
+ * The whole system under governance: every admin and upgrade role is the timelock's, and the
+ * deployer holds no role anywhere when the deployment ends.
+ */
+export default buildModule("Consortium", (m) => {
+  const { timelock, membership, governor } = m.useModule(GovernanceModule);
+  const { identityRegistry } = m.useModule(IdentityModule);
+  const { securityToken, cashToken } = m.useModule(TokensModule);
+  return { timelock, membership, governor, identityRegistry, securityToken, cashToken };
+});

@@ -1,0 +1,854 @@
+import hre, { ethers, upgrades } from "hardhat";
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { Attr, Country } from "../../scripts/lib/constants";
+import { deployIdentityRegistry } from "../../scripts/lib/deploy";
+import { ONE_YEAR, entity } from "../fixtures/token";
+import type { IIdentityRegistry } from "../../typechain-types/contracts/identity/IdentityRegistry";
+
+const ALICE = entity("ALICE");
+const BOB = entity("BOB");
+const CAROL = entity("CAROL");
+
+/** Empty registry behind a UUPS proxy: admin holds DEFAULT_ADMIN_ROLE, registrar holds REGISTRAR_ROLE. */
+async function deployEmptyRegistryFixture() {
+  const [admin, registrar, alice, alice2, bob, carol, outsider] = await ethers.getSigners();
+  const registry = await deployIdentityRegistry(hre, admin.address);
+  const REGISTRAR_ROLE = await registry.REGISTRAR_ROLE();
+  const DEFAULT_ADMIN_ROLE = await registry.DEFAULT_ADMIN_ROLE();
+  await registry.grantRole(REGISTRAR_ROLE, registrar.address);
+  const expiry = (await time.latest()) + ONE_YEAR;
+  return {
+    registry,
+    admin,
+    registrar,
+    alice,
+    alice2,
+    bob,
+    carol,
+    outsider,
+    expiry,
+    REGISTRAR_ROLE,
+    DEFAULT_ADMIN_ROLE,
+  };
+}
+
+/**
+ * Registry with alice and alice2 (two wallets of entity ALICE, CN, INVESTOR) and bob (entity BOB,
+ * SG, INVESTOR | QUALIFIED_INVESTOR) registered, all with the same KYC expiry. carol and outsider
+ * are not registered.
+ */
+async function deployRegisteredFixture() {
+  const f = await deployEmptyRegistryFixture();
+  const r = f.registry.connect(f.registrar);
+  await r.registerIdentity(f.alice.address, ALICE, Country.CN, f.expiry, Attr.INVESTOR);
+  await r.registerIdentity(f.alice2.address, ALICE, Country.CN, f.expiry, Attr.INVESTOR);
+  await r.registerIdentity(f.bob.address, BOB, Country.SG, f.expiry, Attr.INVESTOR | Attr.QUALIFIED_INVESTOR);
+  return f;
+}
+
+/** Sends the next transaction without gas estimation, so it is mined (and reverts) at a chosen timestamp. */
+const MINED = { gasLimit: 1_000_000 };
+
+describe("IdentityRegistry", function () {
+  describe("initialize", function () {
+    it("gives the admin DEFAULT_ADMIN_ROLE and no registrar rights", async function () {
+      const { registry, admin, registrar, outsider, DEFAULT_ADMIN_ROLE, REGISTRAR_ROLE } =
+        await loadFixture(deployEmptyRegistryFixture);
+      expect(DEFAULT_ADMIN_ROLE).to.equal(ethers.ZeroHash);
+      expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, admin.address)).to.equal(true);
+      expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, registrar.address)).to.equal(false);
+      expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, outsider.address)).to.equal(false);
+      expect(await registry.hasRole(REGISTRAR_ROLE, admin.address)).to.equal(false);
+      expect(await registry.getRoleAdmin(REGISTRAR_ROLE)).to.equal(DEFAULT_ADMIN_ROLE);
+    });
+
+    it("names REGISTRAR_ROLE keccak256('REGISTRAR_ROLE')", async function () {
+      const { REGISTRAR_ROLE } = await loadFixture(deployEmptyRegistryFixture);
+      expect(REGISTRAR_ROLE).to.equal(ethers.id("REGISTRAR_ROLE"));
+    });
+
+    it("reverts with ZeroAddress for a zero admin", async function () {
+      const factory = await ethers.getContractFactory("IdentityRegistry");
+      await expect(
+        upgrades.deployProxy(factory, [ethers.ZeroAddress, []], { kind: "uups" }),
+      ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    });
+
+    it("grants REGISTRAR_ROLE to the registrars it is given, and nothing to the deployer", async function () {
+      const [deployer, admin, registrarA, registrarB] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("IdentityRegistry");
+      const registry = await upgrades.deployProxy(factory, [admin.address, [registrarA.address, registrarB.address]], {
+        kind: "uups",
+      });
+      const role = ethers.id("REGISTRAR_ROLE");
+      expect(await registry.hasRole(role, registrarA.address)).to.equal(true);
+      expect(await registry.hasRole(role, registrarB.address)).to.equal(true);
+      expect(await registry.hasRole(role, deployer.address)).to.equal(false);
+      expect(await registry.hasRole(ethers.ZeroHash, deployer.address)).to.equal(false);
+    });
+
+    it("reverts with ZeroAddress for a zero registrar", async function () {
+      const [, admin] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("IdentityRegistry");
+      await expect(
+        upgrades.deployProxy(factory, [admin.address, [ethers.ZeroAddress]], { kind: "uups" }),
+      ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+    });
+
+    it("cannot be called twice on the proxy (InvalidInitialization)", async function () {
+      const { registry, outsider, DEFAULT_ADMIN_ROLE } = await loadFixture(deployEmptyRegistryFixture);
+      await expect(registry.connect(outsider).initialize(outsider.address, [])).to.be.revertedWithCustomError(
+        registry,
+        "InvalidInitialization",
+      );
+      expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, outsider.address)).to.equal(false);
+    });
+
+    it("cannot initialize the implementation contract (InvalidInitialization)", async function () {
+      const { registry, outsider, DEFAULT_ADMIN_ROLE } = await loadFixture(deployEmptyRegistryFixture);
+      const implAddress = await upgrades.erc1967.getImplementationAddress(await registry.getAddress());
+      expect(implAddress).to.not.equal(await registry.getAddress());
+      const impl = registry.attach(implAddress) as typeof registry;
+      await expect(impl.connect(outsider).initialize(outsider.address, [])).to.be.revertedWithCustomError(
+        impl,
+        "InvalidInitialization",
+      );
+      expect(await impl.hasRole(DEFAULT_ADMIN_ROLE, outsider.address)).to.equal(false);
+    });
+  });
+
+  describe("access control", function () {
+    const registrarCalls = [
+      {
+        name: "registerIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) =>
+          reg.registerIdentity(r.wallet, r.entityId, r.country, r.expiry, r.attributes),
+      },
+      {
+        name: "batchRegisterIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) => reg.batchRegisterIdentity([r]),
+      },
+      {
+        name: "updateIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) =>
+          reg.updateIdentity(r.wallet, r.country, r.expiry, r.attributes),
+      },
+      {
+        name: "batchUpdateIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) =>
+          reg.batchUpdateIdentity([
+            { wallet: r.wallet, country: r.country, expiry: r.expiry, attributes: r.attributes },
+          ]),
+      },
+      {
+        name: "removeIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) => reg.removeIdentity(r.wallet),
+      },
+      {
+        name: "batchRemoveIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) => reg.batchRemoveIdentity([r.wallet]),
+      },
+    ];
+
+    for (const { name, call } of registrarCalls) {
+      it(`${name} reverts with AccessControlUnauthorizedAccount for an account without REGISTRAR_ROLE`, async function () {
+        const { registry, admin, registrar, alice, outsider, expiry, REGISTRAR_ROLE } =
+          await loadFixture(deployRegisteredFixture);
+        // A row that the registrar could apply (alice is registered, so update/remove are valid for her;
+        // register uses a fresh wallet).
+        const row = {
+          wallet: name === "registerIdentity" || name === "batchRegisterIdentity" ? outsider.address : alice.address,
+          entityId: CAROL,
+          country: Country.US,
+          expiry: expiry + 1,
+          attributes: Attr.FINANCIER,
+        };
+        for (const caller of [outsider, admin]) {
+          await expect(call(row, registry.connect(caller)))
+            .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, REGISTRAR_ROLE);
+        }
+        // Nothing changed.
+        expect(await registry.contains(outsider.address)).to.equal(false);
+        expect(await registry.identityOf(alice.address)).to.deep.equal([
+          ALICE,
+          BigInt(Country.CN),
+          BigInt(expiry),
+          BigInt(Attr.INVESTOR),
+        ]);
+        // The same call succeeds from the registrar: the role is the only reason for the revert.
+        await expect(call(row, registry.connect(registrar))).to.not.be.reverted;
+      });
+    }
+
+    it("a registrar whose role is revoked loses access", async function () {
+      const { registry, admin, registrar, carol, expiry, REGISTRAR_ROLE } =
+        await loadFixture(deployEmptyRegistryFixture);
+      await registry.connect(admin).revokeRole(REGISTRAR_ROLE, registrar.address);
+      await expect(registry.connect(registrar).registerIdentity(carol.address, CAROL, Country.HK, expiry, Attr.DEBTOR))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(registrar.address, REGISTRAR_ROLE);
+    });
+
+    it("only the admin can grant REGISTRAR_ROLE", async function () {
+      const { registry, registrar, outsider, REGISTRAR_ROLE, DEFAULT_ADMIN_ROLE } =
+        await loadFixture(deployEmptyRegistryFixture);
+      for (const caller of [outsider, registrar]) {
+        await expect(registry.connect(caller).grantRole(REGISTRAR_ROLE, outsider.address))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
+      }
+      expect(await registry.hasRole(REGISTRAR_ROLE, outsider.address)).to.equal(false);
+    });
+  });
+
+  describe("registerIdentity", function () {
+    it("emits IdentityRegistered with its arguments and stores the identity", async function () {
+      const { registry, registrar, alice, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      const attributes = Attr.INVESTOR | Attr.SUPPLIER;
+      await expect(registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.HK, expiry, attributes))
+        .to.emit(registry, "IdentityRegistered")
+        .withArgs(alice.address, ALICE, Country.HK, expiry, attributes);
+
+      const id = await registry.identityOf(alice.address);
+      expect(id.entityId).to.equal(ALICE);
+      expect(id.country).to.equal(Country.HK);
+      expect(id.expiry).to.equal(expiry);
+      expect(id.attributes).to.equal(attributes);
+      expect(await registry.entityOf(alice.address)).to.equal(ALICE);
+      expect(await registry.boundEntityOf(alice.address)).to.equal(ALICE);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      expect(await registry.contains(alice.address)).to.equal(true);
+      expect(await registry.entityIndexOf(ALICE)).to.equal(1n);
+      expect(await registry.entityIdAt(1)).to.equal(ALICE);
+      expect(await registry.walletCountOf(ALICE)).to.equal(1n);
+    });
+
+    it("gives several wallets of one entity the same entity index and counts them", async function () {
+      const { registry, alice, alice2 } = await loadFixture(deployRegisteredFixture);
+      expect(await registry.entityIndexOf(ALICE)).to.equal(1n);
+      expect(await registry.walletCountOf(ALICE)).to.equal(2n);
+      const [pa, pa2] = await registry.participantsOf(alice.address, alice2.address);
+      expect(pa.entityIndex).to.equal(1n);
+      expect(pa2.entityIndex).to.equal(1n);
+      expect(await registry.entityOf(alice2.address)).to.equal(ALICE);
+    });
+
+    it("gives a new entity the next index", async function () {
+      const { registry, registrar, bob, carol, expiry } = await loadFixture(deployRegisteredFixture);
+      expect(await registry.entityIndexOf(BOB)).to.equal(2n);
+      expect(await registry.entityIdAt(2)).to.equal(BOB);
+      expect(await registry.walletCountOf(BOB)).to.equal(1n);
+      expect((await registry.participantsOf(bob.address, carol.address))[0].entityIndex).to.equal(2n);
+
+      expect(await registry.entityIndexOf(CAROL)).to.equal(0n);
+      expect(await registry.entityIdAt(3)).to.equal(ethers.ZeroHash);
+      await registry.connect(registrar).registerIdentity(carol.address, CAROL, Country.US, expiry, Attr.FINANCIER);
+      expect(await registry.entityIndexOf(CAROL)).to.equal(3n);
+      expect(await registry.entityIdAt(3)).to.equal(CAROL);
+      expect(await registry.entityIdAt(0)).to.equal(ethers.ZeroHash);
+    });
+
+    it("reverts with ZeroAddress for the zero wallet", async function () {
+      const { registry, registrar, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      await expect(
+        registry.connect(registrar).registerIdentity(ethers.ZeroAddress, ALICE, Country.CN, expiry, Attr.INVESTOR),
+      ).to.be.revertedWithCustomError(registry, "ZeroAddress");
+      expect(await registry.entityIndexOf(ALICE)).to.equal(0n);
+    });
+
+    it("reverts with ZeroEntity for the zero entity", async function () {
+      const { registry, registrar, alice, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      await expect(
+        registry.connect(registrar).registerIdentity(alice.address, ethers.ZeroHash, Country.CN, expiry, Attr.INVESTOR),
+      ).to.be.revertedWithCustomError(registry, "ZeroEntity");
+      expect(await registry.contains(alice.address)).to.equal(false);
+    });
+
+    it("reverts with WalletAlreadyRegistered for a registered wallet, same entity or another", async function () {
+      const { registry, registrar, alice, expiry } = await loadFixture(deployRegisteredFixture);
+      for (const entityId of [ALICE, CAROL]) {
+        await expect(
+          registry.connect(registrar).registerIdentity(alice.address, entityId, Country.US, expiry + 1, Attr.DEBTOR),
+        )
+          .to.be.revertedWithCustomError(registry, "WalletAlreadyRegistered")
+          .withArgs(alice.address);
+      }
+      expect(await registry.walletCountOf(ALICE)).to.equal(2n);
+      expect(await registry.entityIndexOf(CAROL)).to.equal(0n);
+      expect((await registry.identityOf(alice.address)).country).to.equal(Country.CN);
+    });
+
+    it("reverts with ExpiryInPast when the expiry equals the timestamp of the block it is mined in", async function () {
+      const { registry, registrar, alice } = await loadFixture(deployEmptyRegistryFixture);
+      const t = (await time.latest()) + 100;
+      await time.setNextBlockTimestamp(t);
+      await expect(
+        registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.CN, t, Attr.INVESTOR, MINED),
+      )
+        .to.be.revertedWithCustomError(registry, "ExpiryInPast")
+        .withArgs(t);
+      expect(await time.latest()).to.equal(t); // the reverted transaction was mined at t
+      expect(await registry.contains(alice.address)).to.equal(false);
+    });
+
+    it("reverts with ExpiryInPast for an expiry in the past (and zero)", async function () {
+      const { registry, registrar, alice } = await loadFixture(deployEmptyRegistryFixture);
+      const past = (await time.latest()) - 1;
+      for (const expiry of [past, 0]) {
+        await expect(
+          registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.CN, expiry, Attr.INVESTOR),
+        )
+          .to.be.revertedWithCustomError(registry, "ExpiryInPast")
+          .withArgs(expiry);
+      }
+      expect(await registry.contains(alice.address)).to.equal(false);
+    });
+
+    it("accepts an expiry one second after the block timestamp", async function () {
+      const { registry, registrar, alice } = await loadFixture(deployEmptyRegistryFixture);
+      const t = (await time.latest()) + 100;
+      await time.setNextBlockTimestamp(t);
+      await expect(
+        registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.CN, t + 1, Attr.INVESTOR, MINED),
+      )
+        .to.emit(registry, "IdentityRegistered")
+        .withArgs(alice.address, ALICE, Country.CN, t + 1, Attr.INVESTOR);
+      expect((await registry.identityOf(alice.address)).expiry).to.equal(t + 1);
+    });
+  });
+
+  describe("batchRegisterIdentity", function () {
+    it("registers every row and emits one IdentityRegistered per row", async function () {
+      const { registry, registrar, alice, alice2, bob, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      const rows: IIdentityRegistry.RegistrationStruct[] = [
+        { wallet: alice.address, entityId: ALICE, country: Country.CN, expiry, attributes: Attr.INVESTOR },
+        { wallet: bob.address, entityId: BOB, country: Country.SG, expiry: expiry + 5, attributes: Attr.FINANCIER },
+        { wallet: alice2.address, entityId: ALICE, country: Country.HK, expiry: expiry + 9, attributes: Attr.DEBTOR },
+      ];
+      const tx = registry.connect(registrar).batchRegisterIdentity(rows);
+      await expect(tx)
+        .to.emit(registry, "IdentityRegistered")
+        .withArgs(alice.address, ALICE, Country.CN, expiry, Attr.INVESTOR);
+      await expect(tx)
+        .to.emit(registry, "IdentityRegistered")
+        .withArgs(bob.address, BOB, Country.SG, expiry + 5, Attr.FINANCIER);
+      await expect(tx)
+        .to.emit(registry, "IdentityRegistered")
+        .withArgs(alice2.address, ALICE, Country.HK, expiry + 9, Attr.DEBTOR);
+      const receipt = await (await tx).wait();
+      expect(receipt!.logs.length).to.equal(3);
+
+      expect(await registry.identityOf(alice2.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.HK),
+        BigInt(expiry + 9),
+        BigInt(Attr.DEBTOR),
+      ]);
+      expect(await registry.entityIndexOf(ALICE)).to.equal(1n);
+      expect(await registry.entityIndexOf(BOB)).to.equal(2n);
+      expect(await registry.walletCountOf(ALICE)).to.equal(2n);
+      expect(await registry.walletCountOf(BOB)).to.equal(1n);
+      expect(await registry.isVerified(bob.address)).to.equal(true);
+    });
+
+    it("reverts with EmptyBatch for no rows", async function () {
+      const { registry, registrar } = await loadFixture(deployEmptyRegistryFixture);
+      await expect(registry.connect(registrar).batchRegisterIdentity([])).to.be.revertedWithCustomError(
+        registry,
+        "EmptyBatch",
+      );
+    });
+
+    it("is all or none: a bad second row leaves nothing registered", async function () {
+      const { registry, registrar, alice, bob, carol, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      const good = { wallet: alice.address, entityId: ALICE, country: Country.CN, expiry, attributes: Attr.INVESTOR };
+      const third = { wallet: carol.address, entityId: CAROL, country: Country.US, expiry, attributes: Attr.INVESTOR };
+      const cases: [IIdentityRegistry.RegistrationStruct, string, unknown[]][] = [
+        [{ ...good, wallet: ethers.ZeroAddress, entityId: BOB }, "ZeroAddress", []],
+        [{ ...good, wallet: bob.address, entityId: ethers.ZeroHash }, "ZeroEntity", []],
+        [{ ...good, wallet: bob.address, entityId: BOB, expiry: 1 }, "ExpiryInPast", [1]],
+        [{ ...good, entityId: BOB }, "WalletAlreadyRegistered", [alice.address]], // duplicate inside the batch
+      ];
+      for (const [bad, error, args] of cases) {
+        await expect(registry.connect(registrar).batchRegisterIdentity([good, bad, third]))
+          .to.be.revertedWithCustomError(registry, error)
+          .withArgs(...args);
+      }
+      for (const w of [alice, bob, carol]) expect(await registry.contains(w.address)).to.equal(false);
+      for (const e of [ALICE, BOB, CAROL]) {
+        expect(await registry.entityIndexOf(e)).to.equal(0n);
+        expect(await registry.walletCountOf(e)).to.equal(0n);
+      }
+      expect(await registry.entityIdAt(1)).to.equal(ethers.ZeroHash);
+    });
+  });
+
+  describe("batchRegisterIdentity with a removed wallet", function () {
+    it("is all or none: a second row re-binding a removed wallet reverts with WalletBoundToOtherEntity", async function () {
+      const { registry, registrar, bob, carol, expiry } = await loadFixture(deployRegisteredFixture);
+      await registry.connect(registrar).removeIdentity(bob.address);
+      const rows: IIdentityRegistry.RegistrationStruct[] = [
+        { wallet: carol.address, entityId: CAROL, country: Country.US, expiry, attributes: Attr.INVESTOR },
+        { wallet: bob.address, entityId: CAROL, country: Country.US, expiry, attributes: Attr.INVESTOR },
+      ];
+      await expect(registry.connect(registrar).batchRegisterIdentity(rows))
+        .to.be.revertedWithCustomError(registry, "WalletBoundToOtherEntity")
+        .withArgs(bob.address, BOB);
+      expect(await registry.contains(carol.address)).to.equal(false);
+      expect(await registry.entityIndexOf(CAROL)).to.equal(0n);
+      expect(await registry.walletCountOf(CAROL)).to.equal(0n);
+      expect(await registry.boundEntityOf(bob.address)).to.equal(BOB);
+    });
+  });
+
+  describe("updateIdentity", function () {
+    it("changes country, expiry and attributes but not the entity, and emits IdentityUpdated", async function () {
+      const { registry, registrar, alice, alice2, expiry } = await loadFixture(deployRegisteredFixture);
+      const newExpiry = expiry + ONE_YEAR;
+      const attributes = Attr.INVESTOR | Attr.QUALIFIED_INVESTOR | Attr.DEBTOR;
+      await expect(registry.connect(registrar).updateIdentity(alice.address, Country.SG, newExpiry, attributes))
+        .to.emit(registry, "IdentityUpdated")
+        .withArgs(alice.address, Country.SG, newExpiry, attributes);
+
+      expect(await registry.identityOf(alice.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.SG),
+        BigInt(newExpiry),
+        BigInt(attributes),
+      ]);
+      expect(await registry.entityOf(alice.address)).to.equal(ALICE);
+      expect(await registry.entityIndexOf(ALICE)).to.equal(1n);
+      expect(await registry.walletCountOf(ALICE)).to.equal(2n);
+      // The other wallet of the entity is untouched.
+      expect(await registry.identityOf(alice2.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.CN),
+        BigInt(expiry),
+        BigInt(Attr.INVESTOR),
+      ]);
+    });
+
+    it("can shorten the expiry and clear all attributes", async function () {
+      const { registry, registrar, bob } = await loadFixture(deployRegisteredFixture);
+      const shorter = (await time.latest()) + 60;
+      await registry.connect(registrar).updateIdentity(bob.address, Country.SG, shorter, 0);
+      const id = await registry.identityOf(bob.address);
+      expect(id.expiry).to.equal(shorter);
+      expect(id.attributes).to.equal(0n);
+      expect(id.entityId).to.equal(BOB);
+    });
+
+    it("reverts with UnknownWallet for an unregistered wallet", async function () {
+      const { registry, registrar, carol, expiry } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(registrar).updateIdentity(carol.address, Country.US, expiry, Attr.INVESTOR))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(carol.address);
+      expect(await registry.contains(carol.address)).to.equal(false);
+    });
+
+    it("reverts with ExpiryInPast when the expiry equals the timestamp of the block it is mined in", async function () {
+      const { registry, registrar, alice, expiry } = await loadFixture(deployRegisteredFixture);
+      const t = (await time.latest()) + 100;
+      await time.setNextBlockTimestamp(t);
+      await expect(registry.connect(registrar).updateIdentity(alice.address, Country.US, t, Attr.DEBTOR, MINED))
+        .to.be.revertedWithCustomError(registry, "ExpiryInPast")
+        .withArgs(t);
+      expect(await time.latest()).to.equal(t);
+      expect((await registry.identityOf(alice.address)).expiry).to.equal(expiry);
+    });
+
+    it("reverts with ExpiryInPast for an expiry in the past", async function () {
+      const { registry, registrar, alice, expiry } = await loadFixture(deployRegisteredFixture);
+      const past = (await time.latest()) - 1;
+      await expect(registry.connect(registrar).updateIdentity(alice.address, Country.US, past, Attr.DEBTOR))
+        .to.be.revertedWithCustomError(registry, "ExpiryInPast")
+        .withArgs(past);
+      const id = await registry.identityOf(alice.address);
+      expect(id.expiry).to.equal(expiry);
+      expect(id.country).to.equal(Country.CN);
+    });
+  });
+
+  describe("batchUpdateIdentity", function () {
+    it("updates every row and emits one IdentityUpdated per row", async function () {
+      const { registry, registrar, alice, bob, expiry } = await loadFixture(deployRegisteredFixture);
+      const rows: IIdentityRegistry.UpdateStruct[] = [
+        { wallet: alice.address, country: Country.HK, expiry: expiry + 1, attributes: Attr.SUPPLIER },
+        { wallet: bob.address, country: Country.US, expiry: expiry + 2, attributes: Attr.FINANCIER },
+      ];
+      const tx = registry.connect(registrar).batchUpdateIdentity(rows);
+      await expect(tx)
+        .to.emit(registry, "IdentityUpdated")
+        .withArgs(alice.address, Country.HK, expiry + 1, Attr.SUPPLIER);
+      await expect(tx)
+        .to.emit(registry, "IdentityUpdated")
+        .withArgs(bob.address, Country.US, expiry + 2, Attr.FINANCIER);
+      expect(await registry.identityOf(alice.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.HK),
+        BigInt(expiry + 1),
+        BigInt(Attr.SUPPLIER),
+      ]);
+      expect(await registry.identityOf(bob.address)).to.deep.equal([
+        BOB,
+        BigInt(Country.US),
+        BigInt(expiry + 2),
+        BigInt(Attr.FINANCIER),
+      ]);
+    });
+
+    it("reverts with EmptyBatch for no rows", async function () {
+      const { registry, registrar } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(registrar).batchUpdateIdentity([])).to.be.revertedWithCustomError(
+        registry,
+        "EmptyBatch",
+      );
+    });
+
+    it("is all or none: a bad second row leaves every record unchanged", async function () {
+      const { registry, registrar, alice, bob, carol, expiry } = await loadFixture(deployRegisteredFixture);
+      const good = { wallet: alice.address, country: Country.KP, expiry: expiry + 7, attributes: Attr.DEBTOR };
+      const third = { wallet: bob.address, country: Country.KP, expiry: expiry + 7, attributes: Attr.DEBTOR };
+      const cases: [IIdentityRegistry.UpdateStruct, string, unknown[]][] = [
+        [{ ...good, wallet: carol.address }, "UnknownWallet", [carol.address]],
+        [{ ...good, wallet: bob.address, expiry: 1 }, "ExpiryInPast", [1]],
+      ];
+      for (const [bad, error, args] of cases) {
+        await expect(registry.connect(registrar).batchUpdateIdentity([good, bad, third]))
+          .to.be.revertedWithCustomError(registry, error)
+          .withArgs(...args);
+      }
+      expect(await registry.identityOf(alice.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.CN),
+        BigInt(expiry),
+        BigInt(Attr.INVESTOR),
+      ]);
+      expect(await registry.identityOf(bob.address)).to.deep.equal([
+        BOB,
+        BigInt(Country.SG),
+        BigInt(expiry),
+        BigInt(Attr.INVESTOR | Attr.QUALIFIED_INVESTOR),
+      ]);
+    });
+  });
+
+  describe("KYC expiry", function () {
+    it("isVerified is true before the expiry, false from the expiry on, and true again after renewal", async function () {
+      const { registry, registrar, alice, alice2, expiry } = await loadFixture(deployRegisteredFixture);
+      // Views run against the latest block: one second before the expiry the KYC is still valid.
+      await time.increaseTo(expiry - 1);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+
+      await time.increaseTo(expiry);
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+      expect(await registry.isVerified(alice2.address)).to.equal(false);
+      // Expired but still registered: contains/identityOf still answer.
+      expect(await registry.contains(alice.address)).to.equal(true);
+      expect((await registry.identityOf(alice.address)).entityId).to.equal(ALICE);
+
+      const renewed = expiry + ONE_YEAR;
+      await expect(registry.connect(registrar).updateIdentity(alice.address, Country.CN, renewed, Attr.INVESTOR))
+        .to.emit(registry, "IdentityUpdated")
+        .withArgs(alice.address, Country.CN, renewed, Attr.INVESTOR);
+      expect(await registry.isVerified(alice.address)).to.equal(true);
+      expect(await registry.isVerified(alice2.address)).to.equal(false); // renewal is per wallet
+    });
+
+    it("an expired wallet stays registered: register again reverts WalletAlreadyRegistered, update renews it", async function () {
+      const { registry, registrar, bob, expiry } = await loadFixture(deployRegisteredFixture);
+      await time.increaseTo(expiry + 1);
+      const renewed = expiry + ONE_YEAR;
+      await expect(registry.connect(registrar).registerIdentity(bob.address, BOB, Country.SG, renewed, Attr.INVESTOR))
+        .to.be.revertedWithCustomError(registry, "WalletAlreadyRegistered")
+        .withArgs(bob.address);
+      expect(await registry.walletCountOf(BOB)).to.equal(1n);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.SG, renewed, Attr.INVESTOR);
+      expect(await registry.isVerified(bob.address)).to.equal(true);
+      expect(await registry.walletCountOf(BOB)).to.equal(1n);
+    });
+
+    it("isVerified is false for a wallet that was never registered", async function () {
+      const { registry, carol } = await loadFixture(deployRegisteredFixture);
+      expect(await registry.isVerified(carol.address)).to.equal(false);
+      expect(await registry.isVerified(ethers.ZeroAddress)).to.equal(false);
+      expect(await registry.contains(carol.address)).to.equal(false);
+    });
+  });
+
+  describe("removeIdentity", function () {
+    it("clears the record, decrements walletCountOf and emits IdentityRemoved with the entity", async function () {
+      const { registry, registrar, alice, alice2 } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(registrar).removeIdentity(alice.address))
+        .to.emit(registry, "IdentityRemoved")
+        .withArgs(alice.address, ALICE);
+
+      expect(await registry.contains(alice.address)).to.equal(false);
+      expect(await registry.isVerified(alice.address)).to.equal(false);
+      expect(await registry.entityOf(alice.address)).to.equal(ethers.ZeroHash);
+      await expect(registry.identityOf(alice.address))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(alice.address);
+      // The stored record keeps only the entity binding; expiry 0 marks the wallet unregistered.
+      const [p] = await registry.participantsOf(alice.address, alice2.address);
+      expect(p).to.deep.equal([1n, 0n, 0n, 0n]);
+      expect(await registry.boundEntityOf(alice.address)).to.equal(ALICE);
+      expect(await registry.walletCountOf(ALICE)).to.equal(1n);
+      // The entity's other wallet is untouched.
+      expect(await registry.isVerified(alice2.address)).to.equal(true);
+    });
+
+    it("keeps the entity's index after its last wallet is removed; re-registration reuses it", async function () {
+      const { registry, registrar, alice, alice2, carol, expiry } = await loadFixture(deployRegisteredFixture);
+      await registry.connect(registrar).removeIdentity(alice.address);
+      await registry.connect(registrar).removeIdentity(alice2.address);
+      expect(await registry.walletCountOf(ALICE)).to.equal(0n);
+      expect(await registry.entityIndexOf(ALICE)).to.equal(1n);
+      expect(await registry.entityIdAt(1)).to.equal(ALICE);
+
+      // Re-register alice (under the same entity, with new data): works, same index.
+      await expect(
+        registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.US, expiry + 3, Attr.DEBTOR),
+      )
+        .to.emit(registry, "IdentityRegistered")
+        .withArgs(alice.address, ALICE, Country.US, expiry + 3, Attr.DEBTOR);
+      expect(await registry.identityOf(alice.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.US),
+        BigInt(expiry + 3),
+        BigInt(Attr.DEBTOR),
+      ]);
+      expect(await registry.walletCountOf(ALICE)).to.equal(1n);
+      expect((await registry.participantsOf(alice.address, carol.address))[0].entityIndex).to.equal(1n);
+    });
+
+    it("keeps a removed wallet bound to its entity: re-registration elsewhere reverts with WalletBoundToOtherEntity", async function () {
+      const { registry, registrar, alice, bob, expiry } = await loadFixture(deployRegisteredFixture);
+      await registry.connect(registrar).removeIdentity(alice.address);
+      // Neither a new entity nor another existing entity may take the wallet.
+      for (const other of [CAROL, BOB]) {
+        await expect(
+          registry.connect(registrar).registerIdentity(alice.address, other, Country.HK, expiry, Attr.INVESTOR),
+        )
+          .to.be.revertedWithCustomError(registry, "WalletBoundToOtherEntity")
+          .withArgs(alice.address, ALICE);
+      }
+      expect(await registry.contains(alice.address)).to.equal(false);
+      expect(await registry.boundEntityOf(alice.address)).to.equal(ALICE);
+      expect(await registry.entityIndexOf(CAROL)).to.equal(0n); // no index was handed out
+      expect(await registry.walletCountOf(BOB)).to.equal(1n);
+      expect(await registry.walletCountOf(ALICE)).to.equal(1n);
+      expect(await registry.entityOf(bob.address)).to.equal(BOB);
+      // Its own entity may take it back.
+      await registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.HK, expiry, Attr.INVESTOR);
+      expect(await registry.entityOf(alice.address)).to.equal(ALICE);
+      expect(await registry.walletCountOf(ALICE)).to.equal(2n);
+    });
+
+    it("works on an expired wallet", async function () {
+      const { registry, registrar, bob, expiry } = await loadFixture(deployRegisteredFixture);
+      await time.increaseTo(expiry + 1);
+      await expect(registry.connect(registrar).removeIdentity(bob.address))
+        .to.emit(registry, "IdentityRemoved")
+        .withArgs(bob.address, BOB);
+      expect(await registry.contains(bob.address)).to.equal(false);
+      expect(await registry.walletCountOf(BOB)).to.equal(0n);
+    });
+
+    it("reverts with UnknownWallet for an unregistered or already removed wallet", async function () {
+      const { registry, registrar, alice, carol } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(registrar).removeIdentity(carol.address))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(carol.address);
+      await registry.connect(registrar).removeIdentity(alice.address);
+      await expect(registry.connect(registrar).removeIdentity(alice.address))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(alice.address);
+      expect(await registry.walletCountOf(ALICE)).to.equal(1n); // not decremented twice
+    });
+  });
+
+  describe("batchRemoveIdentity", function () {
+    it("removes every wallet and emits one IdentityRemoved per wallet", async function () {
+      const { registry, registrar, alice, alice2, bob } = await loadFixture(deployRegisteredFixture);
+      const tx = registry.connect(registrar).batchRemoveIdentity([alice.address, bob.address, alice2.address]);
+      await expect(tx).to.emit(registry, "IdentityRemoved").withArgs(alice.address, ALICE);
+      await expect(tx).to.emit(registry, "IdentityRemoved").withArgs(bob.address, BOB);
+      await expect(tx).to.emit(registry, "IdentityRemoved").withArgs(alice2.address, ALICE);
+      for (const w of [alice, alice2, bob]) expect(await registry.contains(w.address)).to.equal(false);
+      expect(await registry.walletCountOf(ALICE)).to.equal(0n);
+      expect(await registry.walletCountOf(BOB)).to.equal(0n);
+    });
+
+    it("reverts with EmptyBatch for no rows", async function () {
+      const { registry, registrar } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(registrar).batchRemoveIdentity([])).to.be.revertedWithCustomError(
+        registry,
+        "EmptyBatch",
+      );
+    });
+
+    it("is all or none: a bad second row leaves every wallet registered", async function () {
+      const { registry, registrar, alice, bob, carol } = await loadFixture(deployRegisteredFixture);
+      // Unknown wallet as second row.
+      await expect(registry.connect(registrar).batchRemoveIdentity([alice.address, carol.address, bob.address]))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(carol.address);
+      // The same wallet twice: the second removal finds it gone.
+      await expect(registry.connect(registrar).batchRemoveIdentity([alice.address, alice.address]))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(alice.address);
+      expect(await registry.contains(alice.address)).to.equal(true);
+      expect(await registry.contains(bob.address)).to.equal(true);
+      expect(await registry.walletCountOf(ALICE)).to.equal(2n);
+      expect(await registry.walletCountOf(BOB)).to.equal(1n);
+    });
+  });
+
+  describe("views of unknown wallets", function () {
+    it("identityOf reverts with UnknownWallet; entityOf returns zero", async function () {
+      const { registry, carol } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.identityOf(carol.address))
+        .to.be.revertedWithCustomError(registry, "UnknownWallet")
+        .withArgs(carol.address);
+      expect(await registry.entityOf(carol.address)).to.equal(ethers.ZeroHash);
+      expect(await registry.boundEntityOf(carol.address)).to.equal(ethers.ZeroHash);
+      expect(await registry.walletCountOf(CAROL)).to.equal(0n);
+      expect(await registry.entityIndexOf(CAROL)).to.equal(0n);
+    });
+  });
+
+  describe("participantsOf", function () {
+    it("returns both stored records", async function () {
+      const { registry, alice, bob, expiry } = await loadFixture(deployRegisteredFixture);
+      const [a, b] = await registry.participantsOf(alice.address, bob.address);
+      expect(a.entityIndex).to.equal(1n);
+      expect(a.country).to.equal(Country.CN);
+      expect(a.expiry).to.equal(expiry);
+      expect(a.attributes).to.equal(Attr.INVESTOR);
+      expect(b.entityIndex).to.equal(2n);
+      expect(b.country).to.equal(Country.SG);
+      expect(b.expiry).to.equal(expiry);
+      expect(b.attributes).to.equal(Attr.INVESTOR | Attr.QUALIFIED_INVESTOR);
+    });
+
+    it("returns the records in argument order, and the same record twice for the same wallet", async function () {
+      const { registry, alice, bob } = await loadFixture(deployRegisteredFixture);
+      const [b, a] = await registry.participantsOf(bob.address, alice.address);
+      expect(b.entityIndex).to.equal(2n);
+      expect(a.entityIndex).to.equal(1n);
+      const [x, y] = await registry.participantsOf(bob.address, bob.address);
+      expect(x).to.deep.equal(y);
+      expect(x.country).to.equal(Country.SG);
+    });
+
+    it("returns a removed wallet's record with its entity index but zero expiry, country and attributes", async function () {
+      const { registry, registrar, alice, bob } = await loadFixture(deployRegisteredFixture);
+      await registry.connect(registrar).removeIdentity(bob.address);
+      const [a, b] = await registry.participantsOf(alice.address, bob.address);
+      expect(a.expiry).to.not.equal(0n);
+      expect(b).to.deep.equal([2n, 0n, 0n, 0n]);
+    });
+
+    it("returns zero records for unknown wallets", async function () {
+      const { registry, alice, carol, outsider } = await loadFixture(deployRegisteredFixture);
+      const [c, a] = await registry.participantsOf(carol.address, alice.address);
+      expect(c).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(a.entityIndex).to.equal(1n);
+      const [z1, z2] = await registry.participantsOf(outsider.address, ethers.ZeroAddress);
+      expect(z1).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(z2).to.deep.equal([0n, 0n, 0n, 0n]);
+    });
+  });
+
+  describe("upgrades", function () {
+    it("a non-admin cannot upgrade (AccessControlUnauthorizedAccount)", async function () {
+      const { registry, registrar, outsider, DEFAULT_ADMIN_ROLE } = await loadFixture(deployRegisteredFixture);
+      const proxyAddress = await registry.getAddress();
+      const implBefore = await upgrades.erc1967.getImplementationAddress(proxyAddress);
+      const V2 = await ethers.getContractFactory("IdentityRegistryV2");
+      for (const caller of [outsider, registrar]) {
+        await expect(upgrades.upgradeProxy(proxyAddress, V2.connect(caller)))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
+      }
+      expect(await upgrades.erc1967.getImplementationAddress(proxyAddress)).to.equal(implBefore);
+    });
+
+    it("a non-admin cannot call upgradeToAndCall directly either", async function () {
+      const { registry, outsider, DEFAULT_ADMIN_ROLE } = await loadFixture(deployRegisteredFixture);
+      const proxyAddress = await registry.getAddress();
+      const implBefore = await upgrades.erc1967.getImplementationAddress(proxyAddress);
+      const v2Impl = await (await ethers.getContractFactory("IdentityRegistryV2")).deploy();
+      await expect(registry.connect(outsider).upgradeToAndCall(await v2Impl.getAddress(), "0x"))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(outsider.address, DEFAULT_ADMIN_ROLE);
+      expect(await upgrades.erc1967.getImplementationAddress(proxyAddress)).to.equal(implBefore);
+    });
+
+    it("the implementation cannot be upgraded directly (UUPSUnauthorizedCallContext)", async function () {
+      const { registry, admin } = await loadFixture(deployRegisteredFixture);
+      const implAddress = await upgrades.erc1967.getImplementationAddress(await registry.getAddress());
+      const impl = registry.attach(implAddress) as typeof registry;
+      const v2Impl = await (await ethers.getContractFactory("IdentityRegistryV2")).deploy();
+      await expect(impl.connect(admin).upgradeToAndCall(await v2Impl.getAddress(), "0x")).to.be.revertedWithCustomError(
+        impl,
+        "UUPSUnauthorizedCallContext",
+      );
+    });
+
+    it("the admin upgrades to V2; state and roles are kept", async function () {
+      const { registry, admin, registrar, alice, alice2, bob, carol, expiry, REGISTRAR_ROLE, DEFAULT_ADMIN_ROLE } =
+        await loadFixture(deployRegisteredFixture);
+      const proxyAddress = await registry.getAddress();
+      const implBefore = await upgrades.erc1967.getImplementationAddress(proxyAddress);
+      const V2 = await ethers.getContractFactory("IdentityRegistryV2");
+      const v2 = await upgrades.upgradeProxy(proxyAddress, V2.connect(admin), { kind: "uups" });
+
+      expect(await v2.getAddress()).to.equal(proxyAddress);
+      expect(await upgrades.erc1967.getImplementationAddress(proxyAddress)).to.not.equal(implBefore);
+      expect(await v2.version()).to.equal("2");
+
+      // Identities, entity indices and counters survive.
+      expect(await v2.identityOf(alice.address)).to.deep.equal([
+        ALICE,
+        BigInt(Country.CN),
+        BigInt(expiry),
+        BigInt(Attr.INVESTOR),
+      ]);
+      expect(await v2.isVerified(bob.address)).to.equal(true);
+      expect(await v2.entityIndexOf(BOB)).to.equal(2n);
+      expect(await v2.walletCountOf(ALICE)).to.equal(2n);
+      expect(await v2.contains(alice2.address)).to.equal(true);
+      // Roles survive.
+      expect(await v2.hasRole(DEFAULT_ADMIN_ROLE, admin.address)).to.equal(true);
+      expect(await v2.hasRole(REGISTRAR_ROLE, registrar.address)).to.equal(true);
+      // The entity counter continues where it was.
+      await v2.connect(registrar).registerIdentity(carol.address, CAROL, Country.US, expiry, Attr.FINANCIER);
+      expect(await v2.entityIndexOf(CAROL)).to.equal(3n);
+      // The proxy cannot be re-initialized after the upgrade.
+      await expect(v2.initialize(carol.address, [])).to.be.revertedWithCustomError(v2, "InvalidInitialization");
+    });
+
+    it("hardhat-upgrades validates the implementation and the V2 storage layout", async function () {
+      const { registry } = await loadFixture(deployRegisteredFixture);
+      const proxyAddress = await registry.getAddress();
+      const V1 = await ethers.getContractFactory("IdentityRegistry");
+      const V2 = await ethers.getContractFactory("IdentityRegistryV2");
+      // Each call throws on an unsafe implementation or an incompatible storage layout.
+      await upgrades.validateImplementation(V1, { kind: "uups" });
+      await upgrades.validateImplementation(V2, { kind: "uups" });
+      await upgrades.validateUpgrade(proxyAddress, V2, { kind: "uups" });
+      await upgrades.validateUpgrade(V1, V2, { kind: "uups" });
+      // Negative control: the validator does reject an upgrade to an unrelated layout.
+      const Unrelated = await ethers.getContractFactory("SecurityToken");
+      await expect(upgrades.validateUpgrade(proxyAddress, Unrelated, { kind: "uups" })).to.be.rejectedWith(
+        /incompatible[\s\S]*Deleted namespace `erc7201:consortium.storage.IdentityRegistry`/,
+      );
+    });
+  });
+});
+
+type Reg = Awaited<ReturnType<typeof deployEmptyRegistryFixture>>["registry"];
