@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorSequentialProposalId} from "@openzeppelin/contracts/governance/extensions/GovernorSequentialProposalId.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
@@ -77,7 +78,9 @@ contract ConsortiumGovernor is
         _updateApprovalThreshold(approvalBasisPoints);
     }
 
-    /// @notice Changes the approval threshold for proposals created from now on (governance only).
+    /// @notice Changes the approval threshold (governance only). Like the quorum, the threshold is
+    /// read at each proposal's snapshot: votes already open keep theirs, proposals still Pending
+    /// get the new one.
     function setApprovalThreshold(uint256 newThreshold) external onlyGovernance {
         _updateApprovalThreshold(newThreshold);
     }
@@ -95,6 +98,12 @@ contract ConsortiumGovernor is
     /// @notice Quorum and thresholds are in basis points.
     function quorumDenominator() public pure override returns (uint256) {
         return BASIS_POINTS;
+    }
+
+    /// @notice ERC-5805 counting description: Bravo support; Against counts towards the quorum too.
+    // solhint-disable-next-line func-name-mixedcase
+    function COUNTING_MODE() public pure override(IGovernor, GovernorCountingSimple) returns (string memory) {
+        return "support=bravo&quorum=for,against,abstain";
     }
 
     /// @dev Participation: every cast vote, Against included, counts towards the quorum.

@@ -48,6 +48,7 @@ contract ConsortiumMembership is
      */
     function initialize(address admin, FoundingMember[] memory founders) public initializer {
         if (admin == address(0)) revert ZeroAddress();
+        if (founders.length == 0) revert NoFoundingMembers();
         __AccessControl_init();
         __EIP712_init("ConsortiumMembership", "1");
         __Votes_init();

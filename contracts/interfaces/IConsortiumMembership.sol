@@ -33,17 +33,21 @@ interface IConsortiumMembership {
     error AlreadyMember(address account);
     error NotMember(address account);
     error VotesNotDelegable();
+    error NoFoundingMembers();
 
     /// @notice Admits `account` with `weight` votes (admin: the governance timelock).
     function addMember(address account, uint256 weight, string calldata name, string calldata uri) external;
 
-    /// @notice Removes a member; votes already cast on open proposals still count.
+    /// @notice Removes a member. Proposals whose snapshot came before the removal still count the
+    /// member's weight (and it may still vote on them): every vote counts the weights at its snapshot.
     function removeMember(address account) external;
 
     /// @notice Changes a member's weight; open proposals keep the weights at their snapshot.
     function setWeight(address account, uint256 weight) external;
 
-    /// @notice Moves a membership, with its voting power, to a new key (key rotation).
+    /// @notice Moves a membership, with its voting power, to a new key (key rotation). On proposals
+    /// whose snapshot came before the rotation the old key keeps the weight; after a key compromise,
+    /// cancel or vote down such proposals.
     function replaceMemberAccount(address previousAccount, address newAccount) external;
 
     /// @notice Whether `account` is a member.
