@@ -9,8 +9,8 @@ import hre, { ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import { Attr, Country } from "./lib/constants";
-import { deployIdentityRegistry, deploySecurityToken } from "./lib/deploy";
-import { gasOf } from "./lib/gas";
+import { deployDvPSettlement, deployIdentityRegistry, deployInvoiceRegistry, deploySecurityToken } from "./lib/deploy";
+import { executionGasOf, gasOf } from "./lib/gas";
 
 interface Row {
   op: string;
@@ -296,9 +296,197 @@ async function benchGovernance() {
   requireEqual("castVote gas with 100 members vs 5", hundred.castVote, five.castVote);
 }
 
+interface InvoiceCosts {
+  issue: bigint;
+  accept: bigint;
+  offer: bigint;
+  finance: bigint;
+  split2: bigint;
+  split10: bigint;
+  pay: bigint;
+}
+
+/**
+ * Invoices: every operation measured on an early invoice and, after 1,000 more, on a late one,
+ * each time with fresh, identically funded actors, so the two must cost exactly the same.
+ */
+async function benchInvoices() {
+  const signers = await ethers.getSigners();
+  const [admin, bulkSupplier, bulkDebtor] = signers;
+  const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
+
+  const baseline = await ethers.deployContract("BaselineERC721");
+  const baseMint = await gasOf(baseline.mint(ethers.Wallet.createRandom().address, 1));
+  record("oz.erc721.mint.newHolder", baseMint);
+
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  const cash = await deploySecurityToken(
+    hre,
+    { name: "Cash", symbol: "CSH", decimals: 2 },
+    await registry.getAddress(),
+    admin.address,
+    {
+      agents: [admin.address],
+      complianceOfficers: [],
+      guardians: [],
+    },
+  );
+  const invoices = await deployInvoiceRegistry(hre, await registry.getAddress(), admin.address, [
+    await cash.getAddress(),
+  ]);
+  const register = (wallet: string, name: string, attributes: number) =>
+    registry.registerIdentity(wallet, ethers.id(name), Country.CN, expiry, attributes);
+  await register(bulkSupplier.address, "bulk supplier", Attr.SUPPLIER);
+  await register(bulkDebtor.address, "bulk debtor", Attr.DEBTOR);
+
+  let sequence = 0;
+  const nextHash = () => ethers.id(`bench invoice ${sequence++}`);
+  const dueDate = expiry - 1000;
+
+  /** Each operation's total gas, and its execution gas (what must not change with the invoice count). */
+  async function measure(
+    actors: Signer[],
+    label: string,
+  ): Promise<Record<keyof InvoiceCosts, { gas: bigint; execution: bigint }>> {
+    const [supplier, debtor, financier] = actors;
+    await register(await supplier.getAddress(), `${label} supplier`, Attr.SUPPLIER);
+    await register(await debtor.getAddress(), `${label} debtor`, Attr.DEBTOR);
+    await register(await financier.getAddress(), `${label} financier`, Attr.FINANCIER);
+    for (const payer of [debtor, financier]) {
+      await cash.mint(await payer.getAddress(), 10_000_000);
+      await cash.connect(payer).approve(await invoices.getAddress(), ethers.MaxUint256);
+    }
+    const cashAddress = await cash.getAddress();
+    const issue = async () => {
+      const hash = nextHash();
+      const cost = await executionGasOf(
+        invoices
+          .connect(supplier)
+          .issueInvoice(
+            await debtor.getAddress(),
+            100_000,
+            cashAddress,
+            dueDate,
+            hash,
+            "ipfs://invoice",
+            ethers.id("pdf"),
+          ),
+      );
+      return { id: BigInt(hash), cost };
+    };
+    const first = await issue();
+    const accept = await executionGasOf(invoices.connect(debtor).acceptInvoice(first.id));
+    const offer = await executionGasOf(
+      invoices.connect(supplier).offerForFinancing(first.id, await financier.getAddress(), 97_000),
+    );
+    const finance = await executionGasOf(invoices.connect(financier).finance(first.id, 97_000));
+    const pay = await executionGasOf(invoices.connect(debtor).pay(first.id, cashAddress, 40_000));
+    const second = await issue();
+    await invoices.connect(debtor).acceptInvoice(second.id);
+    const split2 = await executionGasOf(invoices.connect(supplier).split(second.id, [60_000, 40_000]));
+    const third = await issue();
+    await invoices.connect(debtor).acceptInvoice(third.id);
+    const split10 = await executionGasOf(invoices.connect(supplier).split(third.id, Array(10).fill(10_000)));
+    return { issue: first.cost, accept, offer, finance, split2, split10, pay };
+  }
+
+  const early = await measure(signers.slice(3, 6), "early");
+  for (let i = 0; i < 1000; i++) {
+    await invoices
+      .connect(bulkSupplier)
+      .issueInvoice(bulkDebtor.address, 100, await cash.getAddress(), dueDate, nextHash(), "", ethers.ZeroHash);
+  }
+  const late = await measure(signers.slice(6, 9), "late");
+
+  for (const op of Object.keys(early) as (keyof InvoiceCosts)[]) {
+    const baselineRow = op === "issue" ? { op: "oz.erc721.mint.newHolder", gas: baseMint, target: 2.5 } : undefined;
+    record(`invoice.${op}.first`, early[op].gas, baselineRow);
+    record(`invoice.${op}.after1000`, late[op].gas, baselineRow);
+    // Compared without the calldata cost, which varies with the zero bytes of the invoice hashes.
+    requireEqual(`invoice ${op} execution gas after 1,000 invoices vs first`, late[op].execution, early[op].execution);
+  }
+}
+
+/**
+ * DvP: one affirm-and-settle next to the same two legs as two direct transferFrom transactions,
+ * and a 10-trade batch next to ten single settlements. Every party already holds both tokens, so
+ * every case writes to non-zero balances.
+ */
+async function benchSettlement() {
+  const [admin, seller, buyer, operator] = await ethers.getSigners();
+  const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  const agents = { agents: [admin.address], complianceOfficers: [], guardians: [] };
+  const shares = await deploySecurityToken(
+    hre,
+    { name: "Share", symbol: "SHR", decimals: 0 },
+    await registry.getAddress(),
+    admin.address,
+    agents,
+  );
+  const cash = await deploySecurityToken(
+    hre,
+    { name: "Cash", symbol: "CSH", decimals: 2 },
+    await registry.getAddress(),
+    admin.address,
+    agents,
+  );
+  const dvp = await deployDvPSettlement(hre, await registry.getAddress(), admin.address);
+  for (const [party, name] of [
+    [seller, "seller"],
+    [buyer, "buyer"],
+  ] as const) {
+    await registry.registerIdentity(party.address, ethers.id(name), Country.CN, expiry, Attr.INVESTOR);
+    await shares.mint(party.address, 1_000_000);
+    await cash.mint(party.address, 100_000_000);
+    for (const spender of [await dvp.getAddress(), operator.address]) {
+      await shares.connect(party).approve(spender, 1n << 128n);
+      await cash.connect(party).approve(spender, 1n << 128n);
+    }
+  }
+
+  const directAsset = await gasOf(shares.connect(operator).transferFrom(seller.address, buyer.address, 100));
+  const directCash = await gasOf(cash.connect(operator).transferFrom(buyer.address, seller.address, 10_000));
+  record("direct.transferFrom.asset", directAsset);
+  record("direct.transferFrom.cash", directCash);
+  record("direct.transferFrom.bothLegs", directAsset + directCash);
+
+  const terms = async (deferred: boolean) => ({
+    seller: seller.address,
+    buyer: buyer.address,
+    asset: await shares.getAddress(),
+    assetAmount: 100,
+    cash: await cash.getAddress(),
+    cashAmount: 10_000,
+    expiry,
+    clientReference: ethers.id("order"),
+    deferred,
+  });
+  const propose = await gasOf(dvp.connect(seller).propose(await terms(false)));
+  record("dvp.propose", propose);
+  const id = await dvp.ticketCount();
+  const single = await gasOf(dvp.connect(buyer).affirm(id));
+  record("dvp.affirmAndSettle", single, {
+    op: "direct.transferFrom.bothLegs",
+    gas: directAsset + directCash,
+    target: 1.1,
+  });
+
+  const ids: bigint[] = [];
+  for (let i = 0; i < 10; i++) {
+    await dvp.connect(seller).propose(await terms(true));
+    ids.push(await dvp.ticketCount());
+    await dvp.connect(buyer).affirm(ids[i]);
+  }
+  const batch = await gasOf(dvp.settleBatch(ids));
+  record("dvp.settleBatch.10trades", batch, { op: "dvp.affirmAndSettle.x10", gas: single * 10n, target: 0.8 });
+}
+
 async function main() {
   await benchToken();
   await benchGovernance();
+  await benchInvoices();
+  await benchSettlement();
 
   const out = path.join(__dirname, "..", "bench", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -1,6 +1,8 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
+import InvoicesModule from "./Invoices";
+import SettlementModule from "./Settlement";
 import TokensModule from "./Tokens";
 
 /**
@@ -11,5 +13,16 @@ export default buildModule("Consortium", (m) => {
   const { timelock, membership, governor } = m.useModule(GovernanceModule);
   const { identityRegistry } = m.useModule(IdentityModule);
   const { securityToken, cashToken } = m.useModule(TokensModule);
-  return { timelock, membership, governor, identityRegistry, securityToken, cashToken };
+  const { invoiceRegistry } = m.useModule(InvoicesModule);
+  const { dvpSettlement } = m.useModule(SettlementModule);
+  return {
+    timelock,
+    membership,
+    governor,
+    identityRegistry,
+    securityToken,
+    cashToken,
+    invoiceRegistry,
+    dvpSettlement,
+  };
 });

@@ -1,4 +1,8 @@
-import type { ArgumentType, IgnitionModuleBuilder, NamedArtifactContractDeploymentFuture } from "@nomicfoundation/ignition-core";
+import type {
+  ArgumentType,
+  IgnitionModuleBuilder,
+  NamedArtifactContractDeploymentFuture,
+} from "@nomicfoundation/ignition-core";
 
 /**
  * A UUPS proxy (OpenZeppelin ERC1967Proxy) in front of `implementation`, initialised with

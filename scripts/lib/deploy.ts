@@ -1,5 +1,5 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { IdentityRegistry, SecurityToken } from "../../typechain-types";
+import type { DvPSettlement, IdentityRegistry, InvoiceRegistry, SecurityToken } from "../../typechain-types";
 
 /** Deploys the identity registry behind a UUPS proxy, with `admin` as its admin. */
 export async function deployIdentityRegistry(
@@ -43,4 +43,33 @@ export async function deploySecurityToken(
   );
   await proxy.waitForDeployment();
   return proxy as unknown as SecurityToken;
+}
+
+/** Deploys the invoice registry behind a UUPS proxy (30-day grace period, splits of up to 20 pieces). */
+export async function deployInvoiceRegistry(
+  hre: HardhatRuntimeEnvironment,
+  registry: string,
+  admin: string,
+  currencies: string[],
+  guardians: string[] = [],
+): Promise<InvoiceRegistry> {
+  const factory = await hre.ethers.getContractFactory("InvoiceRegistry");
+  const proxy = await hre.upgrades.deployProxy(factory, [registry, admin, currencies, guardians, 30 * 24 * 3600, 20], {
+    kind: "uups",
+  });
+  await proxy.waitForDeployment();
+  return proxy as unknown as InvoiceRegistry;
+}
+
+/** Deploys DvP settlement behind a UUPS proxy. */
+export async function deployDvPSettlement(
+  hre: HardhatRuntimeEnvironment,
+  registry: string,
+  admin: string,
+  guardians: string[] = [],
+): Promise<DvPSettlement> {
+  const factory = await hre.ethers.getContractFactory("DvPSettlement");
+  const proxy = await hre.upgrades.deployProxy(factory, [registry, admin, guardians], { kind: "uups" });
+  await proxy.waitForDeployment();
+  return proxy as unknown as DvPSettlement;
 }
