@@ -11,6 +11,8 @@ import { Attr, Country } from "./lib/constants";
 import { Report } from "./lib/report";
 import type {
   ConsortiumGovernor,
+  DvPSettlement,
+  InvoiceRegistry,
   ConsortiumMembership,
   IdentityRegistry,
   SecurityToken,
@@ -24,7 +26,8 @@ const ProposalState = ["Pending", "Active", "Canceled", "Defeated", "Succeeded",
 async function main() {
   const signers = await ethers.getSigners();
   const [, bank, securities, insurer, registrar, transferAgent, , , alice, aliceNewWallet, bob, carol] = signers;
-  const [creditUnion, kycPartners, dave] = signers.slice(12);
+  const [creditUnion, kycPartners, dave, supplier, debtor, bankA, bankB] = signers.slice(12);
+  const cashIssuer = signers[6];
   const r = new Report();
 
   r.section("Deployment: the whole system under governance (Ignition)");
@@ -34,6 +37,9 @@ async function main() {
   const timelock = deployed.timelock as unknown as TimelockController;
   const registry = deployed.identityRegistry as unknown as IdentityRegistry;
   const shares = deployed.securityToken as unknown as SecurityToken;
+  const cash = deployed.cashToken as unknown as SecurityToken;
+  const invoices = deployed.invoiceRegistry as unknown as InvoiceRegistry;
+  const dvp = deployed.dvpSettlement as unknown as DvPSettlement;
   for (const [name, contract] of Object.entries(deployed)) r.note(`${name.padEnd(18)} ${await contract.getAddress()}`);
   r.note(`members: ${await membership.memberCount()}, total weight ${await membership.totalWeight()}`);
   r.note(
@@ -175,6 +181,174 @@ async function main() {
   r.note(
     `Alice's old wallet ${await shares.balanceOf(alice.address)}, new wallet ${await shares.balanceOf(aliceNewWallet.address)}; entity balance ${await shares.entityBalance(ethers.id("Alice Capital"))}`,
   );
+
+  r.section("Invoices: a receivable financed once, split along the chain, paid");
+  await r.tx(
+    "register Shenzhen Components (supplier)",
+    kyc.registerIdentity(supplier.address, ethers.id("Shenzhen Components"), Country.CN, expiry, Attr.SUPPLIER),
+  );
+  await r.tx(
+    "register Great Bay Motors (debtor)",
+    kyc.registerIdentity(debtor.address, ethers.id("Great Bay Motors"), Country.CN, expiry, Attr.DEBTOR),
+  );
+  await r.tx(
+    "register Bank A (financier)",
+    kyc.registerIdentity(bankA.address, ethers.id("Bank A"), Country.CN, expiry, Attr.FINANCIER),
+  );
+  await r.tx(
+    "register Bank B (financier)",
+    kyc.registerIdentity(bankB.address, ethers.id("Bank B"), Country.HK, expiry, Attr.FINANCIER),
+  );
+  const issuer = cash.connect(cashIssuer);
+  const yuan = (amount: number) => BigInt(Math.round(amount * 100)); // the cash token has 2 decimals
+  const show = (amount: bigint) =>
+    `CNY ${(Number(amount) / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`;
+  await r.tx("cash issuer credits Great Bay Motors CNY 1,000,000", issuer.mint(debtor.address, yuan(1_000_000)));
+  await r.tx("cash issuer credits Bank A CNY 1,000,000", issuer.mint(bankA.address, yuan(1_000_000)));
+  await r.tx("cash issuer credits Bank B CNY 1,000,000", issuer.mint(bankB.address, yuan(1_000_000)));
+  for (const [who, name] of [
+    [debtor, "Great Bay Motors"],
+    [bankA, "Bank A"],
+    [bankB, "Bank B"],
+  ] as const) {
+    await r.tx(
+      `${name} lets the invoice registry draw its cash`,
+      cash.connect(who).approve(await invoices.getAddress(), ethers.MaxUint256),
+    );
+  }
+
+  const invoiceHash = ethers.solidityPackedKeccak256(["string", "string"], ["91440300MA5FUTURE1", "INV-2026-0042"]);
+  const dueDate = (await time.latest()) + 90 * 24 * 3600;
+  await r.tx(
+    "Shenzhen Components issues INV-2026-0042, CNY 500,000, 90 days",
+    invoices
+      .connect(supplier)
+      .issueInvoice(
+        debtor.address,
+        yuan(500_000),
+        await cash.getAddress(),
+        dueDate,
+        invoiceHash,
+        "ipfs://bafy-invoice-0042",
+        ethers.id("invoice pdf"),
+      ),
+  );
+  const invoiceId = await invoices.invoiceIdByHash(invoiceHash);
+  r.note(`receivable id = invoice hash ${invoiceHash.slice(0, 18)}...`);
+  await r.tx(
+    "Great Bay Motors accepts: the debt is now undisputable",
+    invoices.connect(debtor).acceptInvoice(invoiceId),
+  );
+  await r.tx(
+    "Shenzhen Components offers it to Bank A for CNY 490,000",
+    invoices.connect(supplier).offerForFinancing(invoiceId, bankA.address, yuan(490_000)),
+  );
+  await r.tx(
+    "Bank A finances: pays and receives the receivable at once",
+    invoices.connect(bankA).finance(invoiceId, yuan(490_000)),
+  );
+  r.note(
+    `owner: Bank A ${(await invoices.ownerOf(invoiceId)) === bankA.address}; Shenzhen Components received ${show(await cash.balanceOf(supplier.address))}`,
+  );
+  try {
+    await invoices
+      .connect(supplier)
+      .issueInvoice.staticCall(
+        debtor.address,
+        yuan(500_000),
+        await cash.getAddress(),
+        dueDate,
+        invoiceHash,
+        "ipfs://again",
+        ethers.ZeroHash,
+      );
+    throw new Error("a duplicate invoice would be registered");
+  } catch (error) {
+    const parsed = invoices.interface.parseError((error as { data?: string }).data ?? "0x");
+    if (!parsed) throw error;
+    r.note(`the same invoice registered again, to finance it at Bank B: refused, ${parsed.name}`);
+  }
+  r.note(
+    `Bank B's double-financing check: invoiceIdByHash -> already registered: ${(await invoices.invoiceIdByHash(invoiceHash)) !== 0n}`,
+  );
+
+  const splitTx = await invoices.connect(bankA).split(invoiceId, [yuan(300_000), yuan(200_000)]);
+  await r.tx("Bank A splits it: CNY 300,000 + CNY 200,000", Promise.resolve(splitTx));
+  const splitEvent = (await splitTx.wait())!.logs
+    .map((log) => invoices.interface.parseLog(log))
+    .find((e) => e?.name === "InvoiceSplit")!;
+  const [pieceA, pieceB] = splitEvent.args.childIds as bigint[];
+  await r.tx(
+    "Bank A offers the CNY 200,000 piece to Bank B for CNY 197,000",
+    invoices.connect(bankA).offerForFinancing(pieceB, bankB.address, yuan(197_000)),
+  );
+  await r.tx("Bank B finances the piece", invoices.connect(bankB).finance(pieceB, yuan(197_000)));
+  const bankABefore = await cash.balanceOf(bankA.address);
+  const bankBBefore = await cash.balanceOf(bankB.address);
+  await r.tx(
+    "Great Bay Motors pays the CNY 300,000 piece",
+    invoices.connect(debtor).pay(pieceA, await cash.getAddress(), yuan(300_000)),
+  );
+  await r.tx(
+    "Great Bay Motors pays the CNY 200,000 piece",
+    invoices.connect(debtor).pay(pieceB, await cash.getAddress(), yuan(200_000)),
+  );
+  r.note(
+    `Bank A received ${show((await cash.balanceOf(bankA.address)) - bankABefore)}, Bank B received ${show((await cash.balanceOf(bankB.address)) - bankBBefore)}; both pieces Paid: ${(await invoices.statusOf(pieceA)) === 5n && (await invoices.statusOf(pieceB)) === 5n}`,
+  );
+
+  r.section("Securities trading: delivery versus payment");
+  await r.tx("cash issuer credits Bob Securities CNY 100,000", issuer.mint(bob.address, yuan(100_000)));
+  await r.tx("cash issuer credits Carol Trading CNY 100,000", issuer.mint(carol.address, yuan(100_000)));
+  await r.tx(
+    "Alice Capital lets DvP deliver its shares",
+    shares.connect(aliceNewWallet).approve(await dvp.getAddress(), ethers.MaxUint256),
+  );
+  await r.tx(
+    "Bob Securities lets DvP draw its cash",
+    cash.connect(bob).approve(await dvp.getAddress(), ethers.MaxUint256),
+  );
+  await r.tx(
+    "Carol Trading lets DvP draw its cash",
+    cash.connect(carol).approve(await dvp.getAddress(), ethers.MaxUint256),
+  );
+  const trade = (buyer: string, reference: string) => ({
+    seller: aliceNewWallet.address,
+    buyer,
+    asset: shares.getAddress(),
+    assetAmount: 1_000,
+    cash: cash.getAddress(),
+    cashAmount: yuan(25_000),
+    expiry: expiry - YEAR + 24 * 3600,
+    clientReference: ethers.id(reference),
+    deferred: false,
+  });
+  await r.tx(
+    "Alice Capital proposes: 1,000 SZPH to Bob for CNY 25,000",
+    dvp.connect(aliceNewWallet).propose(trade(bob.address, "ORD-1")),
+  );
+  const ticket = await dvp.ticketCount();
+  await r.tx("Bob Securities affirms: both legs settle atomically", dvp.connect(bob).affirm(ticket));
+  r.note(
+    `Bob holds ${await shares.balanceOf(bob.address)} SZPH; Alice Capital's new wallet received ${show(await cash.balanceOf(aliceNewWallet.address))}`,
+  );
+  await r.tx(
+    "Alice Capital proposes: 1,000 SZPH to Carol (US)",
+    dvp.connect(aliceNewWallet).propose(trade(carol.address, "ORD-2")),
+  );
+  const refused = await dvp.ticketCount();
+  try {
+    await dvp.connect(carol).affirm.staticCall(refused);
+    throw new Error("a trade to a disallowed country would settle");
+  } catch (error) {
+    const parsed = dvp.interface.parseError((error as { data?: string }).data ?? "0x");
+    if (!parsed) throw error;
+    const [leg, legCode] = parsed.args as unknown as [bigint, bigint];
+    r.note(
+      `Carol's affirmation is refused: ${parsed.name}(${leg}, ${legCode}) = ${["asset", "cash", "fee"][Number(leg)]} leg, "${await shares.messageForTransferRestriction(legCode)}"; nothing moved`,
+    );
+  }
+  await r.tx("Alice Capital cancels the refused ticket", dvp.connect(aliceNewWallet).cancel(refused));
 
   r.summary();
 }
