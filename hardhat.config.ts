@@ -1,9 +1,14 @@
 import path from "node:path";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
-import type { HardhatUserConfig } from "hardhat/config";
+import type { HardhatUserConfig, NetworksUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "@openzeppelin/hardhat-upgrades";
+import {
+  ConsortiumNetworkConfigError,
+  consortiumNetworkFromEnv,
+  consortiumNetworkSelected,
+} from "./config/consortium-network";
 import "./tasks";
 
 /** EVM versions the consortium's chains may run; the in-process network follows the same fork. */
@@ -32,6 +37,40 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
+/**
+ * FREE_GAS=true makes the in-process and localhost networks behave like a free-gas private chain:
+ * zero base fee, zero gas price, and accounts that hold no ether.
+ */
+const FREE_GAS = process.env.FREE_GAS === "true";
+const FORK_HAS_BASE_FEE = EVM_VERSION !== "berlin";
+
+const networks: NetworksUserConfig = {
+  hardhat: {
+    hardfork: EVM_VERSION,
+    ...(FREE_GAS && {
+      gasPrice: 0,
+      ...(FORK_HAS_BASE_FEE && { initialBaseFeePerGas: 0 }),
+      accounts: { accountsBalance: "0" },
+    }),
+  },
+  localhost: {
+    url: "http://127.0.0.1:8545",
+    ...(FREE_GAS && { gasPrice: 0 }),
+  },
+};
+
+// The consortium's chain, from environment variables only. Selected with --network consortium, a
+// missing or malformed variable stops Hardhat with a one-line message naming it.
+if (consortiumNetworkSelected(process.argv, process.env)) {
+  try {
+    networks.consortium = consortiumNetworkFromEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof ConsortiumNetworkConfigError)) throw error;
+    console.error(`Error: ${error.message}`);
+    process.exit(1);
+  }
+}
+
 const config: HardhatUserConfig = {
   solidity: {
     version: solcVersion,
@@ -40,11 +79,7 @@ const config: HardhatUserConfig = {
       optimizer: { enabled: true, runs: 200 },
     },
   },
-  networks: {
-    hardhat: {
-      hardfork: EVM_VERSION,
-    },
-  },
+  networks,
   gasReporter: {
     enabled: process.env.REPORT_GAS === "true",
   },
