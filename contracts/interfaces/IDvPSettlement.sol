@@ -103,6 +103,8 @@ interface IDvPSettlement {
     function settleBatch(uint256[] calldata ids) external;
 
     /// @notice Sets the settlement fee, in basis points of the cash leg, and its recipient (admin).
+    /// It applies to every settlement from then on, including tickets affirmed before; a change
+    /// passes through the governance timelock, so counterparties see it coming.
     function setFee(address recipient, uint16 basisPoints) external;
 
     /// @notice Stops proposals and settlements at once (guardian).

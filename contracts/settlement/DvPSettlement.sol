@@ -248,7 +248,8 @@ contract DvPSettlement is
 
     /**
      * @dev Both legs, checked before anything moves. The fee, rounded down, comes out of the
-     * seller's proceeds: the buyer pays exactly the cash amount.
+     * seller's proceeds: the buyer pays exactly the cash amount. Only the tokens' own rules judge
+     * the counterparties (the proposer's verification is checked at `propose`).
      */
     function _settle(uint256 id, Record storage ticket) private {
         address seller = ticket.seller;
@@ -260,7 +261,8 @@ contract DvPSettlement is
         address feeRecipient = feeAmount == 0 ? address(0) : _storage().feeRecipient;
 
         _checkLeg(Leg.Asset, ticket.asset, seller, buyer, assetAmount);
-        _checkLeg(Leg.Cash, ticket.cash, buyer, seller, cashAmount - feeAmount);
+        // The whole cash amount: the buyer's balance must cover the seller's share and the fee together.
+        _checkLeg(Leg.Cash, ticket.cash, buyer, seller, cashAmount);
         if (feeAmount != 0) _checkLeg(Leg.Fee, ticket.cash, buyer, feeRecipient, feeAmount);
 
         ticket.status = TicketStatus.Settled;
@@ -270,7 +272,8 @@ contract DvPSettlement is
         emit TradeSettled(id, feeAmount);
     }
 
-    /// @dev ERC-1404 check of one leg; a plain ERC-20 without `detectTransferRestriction` passes.
+    /// @dev ERC-1404 check of one leg. A plain ERC-20 without `detectTransferRestriction` (the call
+    /// fails or returns nothing) passes here; its `transferFrom` still enforces what it enforces.
     function _checkLeg(Leg leg, address token, address from, address to, uint256 amount) private view {
         (bool ok, bytes memory data) = token.staticcall(
             abi.encodeCall(IERC1404.detectTransferRestriction, (from, to, amount))
