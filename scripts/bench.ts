@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Signer } from "ethers";
+import type { BaseContract, Signer } from "ethers";
 import { Attr, Country } from "./lib/constants";
 import { deployDvPSettlement, deployIdentityRegistry, deployInvoiceRegistry, deploySecurityToken } from "./lib/deploy";
 import { executionGasOf, gasOf } from "./lib/gas";
@@ -158,7 +158,7 @@ const VOTING_PERIOD = 3600;
  * for every governor measured: the timelock updating its own delay.
  */
 async function governanceRound(
-  governor: Awaited<ReturnType<typeof ethers.getContractAt>>,
+  governor: BaseContract,
   timelockAddress: string,
   voter: Signer,
   signer: Signer,

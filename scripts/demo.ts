@@ -105,7 +105,7 @@ async function main() {
   );
   const [against, inFavour, abstain] = await governor.proposalVotes(proposalId);
   r.note(
-    `For ${inFavour}, Against ${against}, Abstain ${abstain}; quorum ${await governor.quorum(await governor.proposalSnapshot(proposalId))}, approval threshold ${await governor.approvalThreshold()} bps`,
+    `For ${inFavour}, Against ${against}, Abstain ${abstain}; quorum ${await governor.quorum(await governor.proposalSnapshot(proposalId))}, approval threshold ${await governor["approvalThreshold()"]()} bps`,
   );
 
   await time.increase(Number(await governor.votingPeriod()));

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Wallet, encryptKeystoreJsonSync } from "ethers";
 import {
   ConsortiumNetworkConfigError,
   consortiumNetworkFromEnv,
@@ -44,7 +44,7 @@ describe("consortium network from environment variables", function () {
     it("opens an encrypted JSON keystore with its password", function () {
       const wallet = new Wallet(KEY_A);
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "keystore-")), "key.json");
-      fs.writeFileSync(file, wallet.encryptSync("correct horse", { scrypt: { N: 1 << 10 } }));
+      fs.writeFileSync(file, encryptKeystoreJsonSync(wallet, "correct horse", { scrypt: { N: 1 << 10 } }));
       const config = consortiumNetworkFromEnv({
         ...BASE,
         CONSORTIUM_KEYSTORE: file,

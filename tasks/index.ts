@@ -1,0 +1,3 @@
+// The members' command line: governance tasks (gov:*) and the member register (members).
+import "./gov";
+import "./members";

@@ -1,0 +1,170 @@
+import { ethers } from "ethers";
+import { PROPOSAL_STATES, SUPPORT_NAMES, formatTimeFrom, labelAddress, type Labels } from "./describe";
+import { GovError } from "./errors";
+import { parseProposalId } from "./parse";
+import type { System } from "./system";
+
+/** A proposal as the governor stores it, with its state and tallies. */
+export interface Proposal {
+  id: bigint;
+  targets: string[];
+  values: bigint[];
+  calldatas: string[];
+  descriptionHash: string;
+  proposer: string;
+  state: number;
+  stateName: string;
+  snapshot: bigint;
+  deadline: bigint;
+  eta: bigint;
+  against: bigint;
+  for: bigint;
+  abstain: bigint;
+}
+
+/** One vote, from a VoteCast or VoteCastWithParams event. */
+export interface CastVote {
+  voter: string;
+  support: number;
+  weight: bigint;
+  reason: string;
+  params: string;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** The time of the latest block: what the governor's clock reads now. */
+export async function chainNow(sys: System): Promise<bigint> {
+  const block = await sys.provider.getBlock("latest");
+  if (!block) throw new GovError("the network returned no latest block");
+  return BigInt(block.timestamp);
+}
+
+/** The id of an existing proposal from the command line, or a one-line error. */
+export async function requireProposal(sys: System, value: unknown): Promise<bigint> {
+  const id = parseProposalId(value);
+  const count = await sys.governor.proposalCount();
+  if (id > count || (await sys.governor.proposalSnapshot(id)) === 0n) {
+    throw new GovError(
+      count === 0n
+        ? `no proposal #${id}: there are no proposals yet`
+        : `no proposal #${id}: proposals are #1 to #${count}`,
+    );
+  }
+  return id;
+}
+
+/** A proposal's details, state, times and tallies. */
+export async function loadProposal(sys: System, id: bigint): Promise<Proposal> {
+  const g = sys.governor;
+  const [details, proposer, state, snapshot, deadline, eta, votes] = await Promise.all([
+    g.proposalDetails(id),
+    g.proposalProposer(id),
+    g.state(id),
+    g.proposalSnapshot(id),
+    g.proposalDeadline(id),
+    g.proposalEta(id),
+    g.proposalVotes(id),
+  ]);
+  return {
+    id,
+    // by position: a Result's `values` is a method, not the field of that name
+    targets: [...details[0]],
+    values: [...details[1]],
+    calldatas: [...details[2]],
+    descriptionHash: details[3],
+    proposer,
+    state: Number(state),
+    stateName: PROPOSAL_STATES[Number(state)] ?? `state ${state}`,
+    snapshot,
+    deadline,
+    eta,
+    against: votes.againstVotes,
+    for: votes.forVotes,
+    abstain: votes.abstainVotes,
+  };
+}
+
+/** Every proposal's description and proposer, from the governor's ProposalCreated events. */
+export async function proposalDescriptions(sys: System): Promise<Map<bigint, string>> {
+  const logs = await sys.governor.queryFilter(sys.governor.filters.ProposalCreated(), 0, "latest");
+  const map = new Map<bigint, string>();
+  for (const log of logs) {
+    if ("args" in log) map.set(log.args.proposalId, log.args.description);
+  }
+  return map;
+}
+
+/** Every vote cast on proposal `id`, in chain order. */
+export async function votesOn(sys: System, id: bigint): Promise<CastVote[]> {
+  const g = sys.governor;
+  const [plain, withParams] = await Promise.all([
+    g.queryFilter(g.filters.VoteCast(), 0, "latest"),
+    g.queryFilter(g.filters.VoteCastWithParams(), 0, "latest"),
+  ]);
+  const votes: (CastVote & { logIndex: number })[] = [];
+  for (const log of [...plain, ...withParams]) {
+    if (!("args" in log) || log.args.proposalId !== id) continue;
+    votes.push({
+      voter: ethers.getAddress(log.args.voter),
+      support: Number(log.args.support),
+      weight: log.args.weight,
+      reason: log.args.reason,
+      params: "params" in log.args ? (log.args as unknown as { params: string }).params : "0x",
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+      logIndex: log.index,
+    });
+  }
+  votes.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  return votes.map(({ logIndex: _logIndex, ...vote }) => vote);
+}
+
+/** Why a closed vote failed: quorum, approval or both. */
+export async function defeatReason(sys: System, p: Proposal): Promise<string> {
+  const [quorum, threshold] = await Promise.all([
+    sys.governor.quorum(p.snapshot),
+    sys.governor["approvalThreshold(uint256)"](p.snapshot),
+  ]);
+  const reasons: string[] = [];
+  const participation = p.for + p.against + p.abstain;
+  if (participation < quorum) reasons.push(`participation ${participation} below the quorum of ${quorum}`);
+  if (!(p.for * 10_000n > threshold * (p.for + p.against))) {
+    reasons.push(`For ${p.for} not above ${threshold} bps of For + Against (${p.for + p.against})`);
+  }
+  return reasons.join(" and ") || "vote failed";
+}
+
+/**
+ * Checks that `voter` can vote on proposal `id` now: voting open, not voted yet, and a member with
+ * weight at the proposal's snapshot. Returns the voter's weight.
+ */
+export async function checkCanVote(
+  sys: System,
+  labels: Labels | undefined,
+  id: bigint,
+  voter: string,
+): Promise<bigint> {
+  const p = await loadProposal(sys, id);
+  const now = await chainNow(sys);
+  if (p.state === 0) {
+    throw new GovError(`voting on proposal #${id} has not started: it opens after ${formatTimeFrom(p.snapshot, now)}`);
+  }
+  if (p.state !== 1) {
+    throw new GovError(
+      `voting on proposal #${id} is closed: it is ${p.stateName}; the vote ended ${formatTimeFrom(p.deadline, now)}`,
+    );
+  }
+  if (await sys.governor.hasVoted(id, voter)) {
+    const previous = (await votesOn(sys, id)).find((v) => v.voter.toLowerCase() === voter.toLowerCase());
+    const how = previous ? ` (${SUPPORT_NAMES[previous.support]})` : "";
+    throw new GovError(`${labelAddress(labels, voter)} has already voted on proposal #${id}${how}`);
+  }
+  const weight = await sys.governor.getVotes(voter, p.snapshot);
+  if (weight === 0n) {
+    throw new GovError(
+      `${labelAddress(labels, voter)} cannot vote on proposal #${id}: it was not a member (no voting weight) at the proposal's snapshot`,
+    );
+  }
+  return weight;
+}

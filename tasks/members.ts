@@ -1,0 +1,47 @@
+import { task } from "hardhat/config";
+import { bps, duration, loadMembers, percent } from "./lib/describe";
+import { loadSystem } from "./lib/system";
+import { oneLineErrors, print } from "./lib/tx";
+
+task("members", "Lists the consortium's members, their voting weights and names, and the voting rules")
+  .addOptionalParam(
+    "deployment",
+    "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/",
+  )
+  .setAction(async (args: { deployment?: string }, hre) =>
+    oneLineErrors(async () => {
+      const sys = await loadSystem(hre, args.deployment);
+      const [members, totalWeight] = await Promise.all([loadMembers(sys), sys.membership.totalWeight()]);
+      const g = sys.governor;
+      const [quorumBps, approvalBps, votingDelay, votingPeriod, proposalThreshold, timelockDelay] = await Promise.all([
+        g["quorumNumerator()"](),
+        g["approvalThreshold()"](),
+        g.votingDelay(),
+        g.votingPeriod(),
+        g.proposalThreshold(),
+        sys.timelock.getMinDelay(),
+      ]);
+      print(
+        `${members.length} member(s), total weight ${totalWeight} (membership ${sys.deployment.addresses.membership}):`,
+      );
+      const nameWidth = Math.max(4, ...members.map((m) => m.name.length)) + 2;
+      print(`  ${"account".padEnd(44)}${"weight".padStart(8)}${"share".padStart(9)}  ${"name".padEnd(nameWidth)}uri`);
+      for (const m of members) {
+        print(
+          `  ${m.account.padEnd(44)}${m.weight.toString().padStart(8)}${percent(m.weight, totalWeight).padStart(9)}  ` +
+            `${m.name.padEnd(nameWidth)}${m.uri}`,
+        );
+      }
+      print(`  ${"total".padEnd(44)}${totalWeight.toString().padStart(8)}`);
+      print("Voting rules now (a vote uses those in force at its snapshot):");
+      print(`  quorum:         ${bps(quorumBps)} of the total weight must vote (For, Against or Abstain)`);
+      print(
+        `  approval:       For must be above ${percent(approvalBps, 10_000n)} of For + Against (${approvalBps} bps)`,
+      );
+      print(`  proposing:      weight ${proposalThreshold} or more (any member)`);
+      print(`  voting delay:   ${duration(votingDelay)} after the proposal (weights are counted then)`);
+      print(`  voting period:  ${duration(votingPeriod)}`);
+      print(`  timelock delay: ${duration(timelockDelay)} between queueing and execution`);
+      return { members, totalWeight, quorumBps, approvalBps, votingDelay, votingPeriod, timelockDelay };
+    })(args),
+  );
