@@ -55,7 +55,8 @@ const networks: NetworksUserConfig = {
     }),
   },
   localhost: {
-    url: "http://127.0.0.1:8545",
+    // LOCALHOST_URL lets a test run its own node on another port.
+    url: process.env.LOCALHOST_URL ?? "http://127.0.0.1:8545",
     ...(FREE_GAS && { gasPrice: 0 }),
   },
 };
