@@ -105,7 +105,8 @@ interface IInvoiceRegistry {
         bytes32 documentHash
     ) external returns (uint256 id);
 
-    /// @notice The debtor acknowledges the debt; from then on it is undisputable and can move.
+    /// @notice The debtor (still verified as a debtor) acknowledges the debt; from then on it is
+    /// undisputable and can move. Accepting after the due date is allowed: it is then Overdue at once.
     function acceptInvoice(uint256 id) external;
 
     /// @notice The debtor disputes the invoice; `reasonHash` points to the reason off chain.
@@ -114,7 +115,8 @@ interface IInvoiceRegistry {
     /// @notice The supplier withdraws the invoice before the debtor accepts it.
     function cancelInvoice(uint256 id) external;
 
-    /// @notice The holder marks an accepted receivable defaulted once due date plus grace period passed.
+    /// @notice The holder (still verified) marks an accepted receivable defaulted once its due date
+    /// plus the grace period has passed. Defaulted is final: recovery happens off chain.
     function markDefaulted(uint256 id) external;
 
     /// @notice The holder offers the receivable for `price` (to `financier`, or to anyone eligible if zero).
@@ -123,11 +125,12 @@ interface IInvoiceRegistry {
     /// @notice The holder withdraws its offer.
     function cancelOffer(uint256 id) external;
 
-    /// @notice An eligible financier takes the offer: pays `expectedPrice` in the invoice currency to
+    /// @notice A verified financier takes the offer: pays `expectedPrice` in the invoice currency to
     /// the holder and receives the receivable, in one transaction.
     function finance(uint256 id, uint256 expectedPrice) external;
 
     /// @notice The holder splits an accepted receivable into pieces summing to its outstanding amount.
+    /// Piece `i` gets id `uint256(keccak256(abi.encode(bytes32(id), block.number, i)))`.
     function split(uint256 id, uint256[] calldata amounts) external returns (uint256[] memory childIds);
 
     /// @notice Pays `amount` of the receivable in `currency`; the cash goes to the current holder.

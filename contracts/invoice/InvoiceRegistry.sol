@@ -150,10 +150,8 @@ contract InvoiceRegistry is
         _requireNotPaused();
         Record storage invoice = _invoiceIn(id, InvoiceStatus.Issued);
         if (msg.sender != invoice.debtor) revert NotDebtor(id, msg.sender);
-        // A debtor whose KYC lapsed cannot create new undisputable debt.
-        if (!_storage().identityRegistry.isVerified(msg.sender)) {
-            revert ParticipantNotEligible(msg.sender, ParticipantAttributes.DEBTOR);
-        }
+        // Only a debtor still verified as one can create undisputable debt.
+        _requireEligible(msg.sender, ParticipantAttributes.DEBTOR);
         invoice.status = InvoiceStatus.Accepted;
         emit InvoiceAccepted(id, msg.sender);
     }
@@ -181,6 +179,9 @@ contract InvoiceRegistry is
         _requireNotPaused();
         Record storage invoice = _invoiceIn(id, InvoiceStatus.Accepted);
         _requireHolder(id);
+        // A holder whose KYC lapsed cannot be paid (the cash token refuses it), so it may not
+        // declare the debtor in default either.
+        _requireEligible(msg.sender, HOLDER_ATTRIBUTES);
         uint256 defaultableAt = uint256(invoice.dueDate) + _storage().gracePeriod;
         if (block.timestamp <= defaultableAt) revert NotYetDefaultable(id, defaultableAt);
         invoice.status = InvoiceStatus.Defaulted;
@@ -203,6 +204,7 @@ contract InvoiceRegistry is
 
     /// @inheritdoc IInvoiceRegistry
     function cancelOffer(uint256 id) external {
+        _requireNotPaused();
         _requireHolder(id);
         InvoiceRegistryStorage storage $ = _storage();
         if ($.offers[id].price == 0) revert NoOffer(id);
@@ -218,6 +220,7 @@ contract InvoiceRegistry is
         if (offer.price == 0) revert NoOffer(id);
         if (offer.financier != address(0) && offer.financier != msg.sender) revert OfferRestricted(id, offer.financier);
         if (offer.price != expectedPrice) revert PriceMismatch(id, expectedPrice, offer.price);
+        _requireEligible(msg.sender, ParticipantAttributes.FINANCIER);
         address seller = _ownerOf(id);
         // Effects first: the transfer checks the receivable and the financier, and clears the offer.
         _transfer(seller, msg.sender, id);
@@ -251,8 +254,9 @@ contract InvoiceRegistry is
         child.parentId = id;
         childIds = new uint256[](pieces);
         for (uint256 i = 0; i < pieces; ++i) {
-            // A piece's hash derives from its parent's, so pieces are as unique as invoices.
-            uint256 childId = uint256(keccak256(abi.encode(bytes32(id), i)));
+            // A piece's hash derives from its parent's and the split's block: unique like invoices,
+            // and an issuer squatting a piece's hash can only delay a split by a block, not block it.
+            uint256 childId = uint256(keccak256(abi.encode(bytes32(id), block.number, i)));
             if ($.invoices[childId].status != InvoiceStatus.None) revert DuplicateInvoice(bytes32(childId), childId);
             child.faceValue = uint96(amounts[i]);
             $.invoices[childId] = child;
@@ -395,10 +399,7 @@ contract InvoiceRegistry is
             InvoiceRegistryStorage storage $ = _storage();
             InvoiceStatus status = $.invoices[tokenId].status;
             if (status != InvoiceStatus.Accepted) revert InvalidStatus(tokenId, status);
-            (IIdentityRegistry.Participant memory recipient, ) = $.identityRegistry.participantsOf(to, address(0));
-            if (recipient.expiry <= block.timestamp || recipient.attributes & HOLDER_ATTRIBUTES == 0) {
-                revert ParticipantNotEligible(to, HOLDER_ATTRIBUTES);
-            }
+            _requireEligible(to, HOLDER_ATTRIBUTES);
             if ($.offers[tokenId].price != 0) delete $.offers[tokenId];
         }
         return super._update(to, tokenId, auth);
@@ -414,14 +415,23 @@ contract InvoiceRegistry is
         if (_ownerOf(id) != msg.sender) revert NotHolder(id, msg.sender);
     }
 
+    /// @dev `participant` is verified and has at least one of the `attributes` flags.
     function _requireEligible(
         address account,
         IIdentityRegistry.Participant memory participant,
-        uint32 attribute
+        uint32 attributes
     ) private view {
-        if (participant.expiry <= block.timestamp || participant.attributes & attribute == 0) {
-            revert ParticipantNotEligible(account, attribute);
+        if (participant.expiry <= block.timestamp || participant.attributes & attributes == 0) {
+            revert ParticipantNotEligible(account, attributes);
         }
+    }
+
+    function _requireEligible(address account, uint32 attributes) private view {
+        (IIdentityRegistry.Participant memory participant, ) = _storage().identityRegistry.participantsOf(
+            account,
+            address(0)
+        );
+        _requireEligible(account, participant, attributes);
     }
 
     function _requireNotPaused() private view {
