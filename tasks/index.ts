@@ -1,3 +1,6 @@
-// The members' command line: governance tasks (gov:*) and the member register (members).
+// The command line: governance (gov:*), the member register (members), invoices (invoice:*),
+// trades (trade:*) and operations (consortium:*).
 import "./gov";
 import "./members";
+import "./invoice";
+import "./trade";

@@ -1,0 +1,348 @@
+import { ethers } from "ethers";
+import { task } from "hardhat/config";
+import type { ConfigurableTaskDefinition } from "hardhat/types";
+import type { InvoiceRegistry } from "../typechain-types";
+import {
+  type TokenInfo,
+  deploymentBlock,
+  eventTopics,
+  formatAmount,
+  idTopic,
+  latestTime,
+  loadToken,
+  queryLogs,
+  requireContract,
+} from "./lib/assets";
+import { type Labels, formatTime, formatTimeFrom, labelAddress, loadLabels } from "./lib/describe";
+import { GovError } from "./lib/errors";
+import { parseAddress, parseWhole } from "./lib/parse";
+import { type System, loadSystem } from "./lib/system";
+import { oneLineErrors, print } from "./lib/tx";
+
+/** IInvoiceRegistry.InvoiceStatus, by value (Overdue is only ever reported by statusOf). */
+export const INVOICE_STATUSES = [
+  "None",
+  "Issued",
+  "Accepted",
+  "Rejected",
+  "Cancelled",
+  "Paid",
+  "Defaulted",
+  "Split",
+  "Overdue",
+] as const;
+
+/** What the registered/unregistered check prints for a hash that is not on the registry. */
+export const NOT_REGISTERED = "not registered: safe to finance";
+
+interface DeploymentArgs {
+  deployment?: string;
+}
+
+function withDeployment(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
+  return t.addOptionalParam(
+    "deployment",
+    "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/",
+  );
+}
+
+/** An invoice id as people copy it: the 32-byte hash it was registered under. */
+export function invoiceKey(id: bigint): string {
+  return ethers.toBeHex(id, 32);
+}
+
+/** What the command line names: a registration hash, or an invoice (or piece) id. */
+type InvoiceRef = { kind: "hash"; hash: string } | { kind: "id"; id: bigint };
+
+/** `0x` + 64 hex digits is a hash; a decimal number or shorter hex number is an id. */
+export function parseInvoiceRef(value: unknown): InvoiceRef {
+  const text = String(value ?? "").trim();
+  if (/^0x[0-9a-fA-F]{64}$/.test(text)) {
+    if (BigInt(text) === 0n) throw new GovError("the zero hash is no invoice's (the registry refuses it)");
+    return { kind: "hash", hash: text.toLowerCase() };
+  }
+  let id: bigint | undefined;
+  if (/^0x[0-9a-fA-F]{1,63}$/.test(text)) id = BigInt(text);
+  else if (/^\d{1,78}$/.test(text)) id = BigInt(text);
+  if (id === undefined || id >= 2n ** 256n) {
+    throw new GovError(
+      `"${text}" is neither an invoice hash (0x and 64 hex digits) nor an invoice id (a decimal or 0x-hex number)`,
+    );
+  }
+  if (id === 0n) throw new GovError("0 is no invoice's id (ids are the invoices' 32-byte hashes)");
+  return { kind: "id", id };
+}
+
+/** The registry of the deployment, typed. */
+function registryOf(sys: System): InvoiceRegistry {
+  return requireContract(sys, "invoice-registry") as unknown as InvoiceRegistry;
+}
+
+/** Reads a currency's symbol and decimals; a token that does not answer is shown in raw units. */
+async function currencyOf(sys: System, cache: Map<string, TokenInfo>, address: string): Promise<TokenInfo> {
+  const key = address.toLowerCase();
+  const cached = cache.get(key);
+  if (cached) return cached;
+  let token: TokenInfo;
+  try {
+    token = await loadToken(sys, address, "invoice currency");
+  } catch {
+    token = {
+      address: ethers.getAddress(address),
+      symbol: `units of ${ethers.getAddress(address)}`,
+      decimals: 0,
+      contract: new ethers.Contract(address, [], sys.provider),
+    };
+  }
+  cache.set(key, token);
+  return token;
+}
+
+function currencyLabel(token: TokenInfo): string {
+  return token.name ? `${token.symbol} (${token.name} ${token.address})` : `${token.symbol} (${token.address})`;
+}
+
+async function showInvoice(sys: System, ref: InvoiceRef) {
+  const registry = registryOf(sys);
+  const registryAddress = registry.target as string;
+  let id: bigint;
+  if (ref.kind === "hash") {
+    id = await registry.invoiceIdByHash(ref.hash);
+    if (id === 0n) {
+      print(`Invoice hash ${ref.hash}: ${NOT_REGISTERED}.`);
+      print(`  No invoice with this hash is on the invoice registry ${registryAddress}: it has not been registered,`);
+      print("  so it has not been financed through the registry (registering it now gives it this id).");
+      return { registered: false as const, hash: ref.hash };
+    }
+  } else {
+    id = ref.id;
+    if ((await registry.statusOf(id)) === 0n) {
+      throw new GovError(
+        `no invoice with id ${invoiceKey(id)} on the invoice registry ${registryAddress} ` +
+          `(to check a hash before financing, give the 0x hash of 64 hex digits)`,
+      );
+    }
+  }
+
+  const labels = await loadLabels(sys);
+  const cache = new Map<string, TokenInfo>();
+  const [invoice, statusValue, outstanding, offer, now, gracePeriod] = await Promise.all([
+    registry.invoiceOf(id),
+    registry.statusOf(id),
+    registry.outstanding(id),
+    registry.offerOf(id),
+    latestTime(sys),
+    registry.gracePeriod(),
+  ]);
+  const holder = await registry.ownerOf(id).catch(() => ethers.ZeroAddress);
+  const currency = await currencyOf(sys, cache, invoice.currency);
+  const status = INVOICE_STATUSES[Number(statusValue)] ?? `status ${statusValue}`;
+  const key = invoiceKey(id);
+  const amount = (v: bigint) => formatAmount(v, currency);
+
+  let statusLine: string = status;
+  if (status === "Issued") statusLine += `: waiting for the debtor to accept (or reject) it`;
+  if (status === "Accepted") statusLine += ": acknowledged by the debtor; the holder may sell, split or be paid";
+  if (status === "Overdue") {
+    statusLine += `: accepted, past its due date and unpaid; the holder may mark it defaulted after ${formatTimeFrom(invoice.dueDate + gracePeriod, now)}`;
+  }
+  if (status === "Split") statusLine += ": replaced by its pieces";
+
+  print(
+    ref.kind === "hash"
+      ? `Invoice ${key}: REGISTERED: this hash is on the registry; do not finance it again outside the registry.`
+      : `Invoice ${key}:`,
+  );
+  print(`  status:       ${statusLine}`);
+  print(`  supplier:     ${labelAddress(labels, invoice.supplier)}`);
+  print(`  debtor:       ${labelAddress(labels, invoice.debtor)}`);
+  print(`  currency:     ${currencyLabel(currency)}`);
+  print(`  face value:   ${amount(invoice.faceValue)}`);
+  print(`  paid:         ${amount(invoice.paid)}`);
+  print(`  outstanding:  ${amount(outstanding)}`);
+  print(`  due date:     ${formatTimeFrom(invoice.dueDate, now)}`);
+  print(`  holder:       ${holder === ethers.ZeroAddress ? "none" : labelAddress(labels, holder)}`);
+  const offerLine =
+    offer.price === 0n
+      ? "none"
+      : `${amount(offer.price)}, to ${offer.financier === ethers.ZeroAddress ? "any verified financier" : labelAddress(labels, offer.financier)}`;
+  print(`  offer:        ${offerLine}`);
+
+  const fromBlock = await deploymentBlock(sys, registryAddress);
+  let pieces: { id: string; amount: bigint }[] = [];
+  if (invoice.parentId !== 0n) print(`  piece of:     ${invoiceKey(invoice.parentId)} (a split)`);
+  if (status === "Split") {
+    const logs = await queryLogs(
+      sys,
+      {
+        address: registryAddress,
+        topics: eventTopics(registry as unknown as ethers.Contract, "InvoiceSplit", idTopic(id)),
+      },
+      fromBlock,
+    );
+    const parsed = logs.map((log) => registry.interface.parseLog(log)).find((p) => p?.name === "InvoiceSplit");
+    if (parsed) {
+      pieces = (parsed.args.childIds as bigint[]).map((child, i) => ({
+        id: invoiceKey(child),
+        amount: (parsed.args.amounts as bigint[])[i],
+      }));
+      print(`  pieces (${pieces.length}):`);
+      for (const piece of pieces) print(`    ${piece.id}  ${amount(piece.amount)}`);
+    }
+  }
+
+  // The document of the invoice as issued (a piece's is its original invoice's).
+  let root = invoice;
+  while (root.parentId !== 0n) root = await registry.invoiceOf(root.parentId);
+  const issued = await queryLogs(
+    sys,
+    {
+      address: registryAddress,
+      topics: eventTopics(registry as unknown as ethers.Contract, "InvoiceIssued", idTopic(BigInt(root.invoiceHash))),
+    },
+    fromBlock,
+  );
+  const issuedLog = issued.map((log) => registry.interface.parseLog(log)).find((p) => p?.name === "InvoiceIssued");
+  if (issuedLog) {
+    const of = root === invoice ? "" : " (of the original invoice)";
+    const uri = issuedLog.args.documentUri as string;
+    print(`  document:     ${uri === "" ? "(no uri)" : uri}, hash ${issuedLog.args.documentHash as string}${of}`);
+  }
+
+  return {
+    registered: true as const,
+    id,
+    key,
+    status,
+    supplier: invoice.supplier,
+    debtor: invoice.debtor,
+    currency: invoice.currency,
+    symbol: currency.symbol,
+    faceValue: invoice.faceValue,
+    paid: invoice.paid,
+    outstanding,
+    dueDate: invoice.dueDate,
+    holder,
+    offer: { financier: offer.financier, price: offer.price },
+    parentId: invoice.parentId,
+    pieces,
+  };
+}
+
+withDeployment(
+  task(
+    "invoice:show",
+    "Shows an invoice by its hash or id; for a hash not on the registry, says it is not registered (safe to finance)",
+  ).addPositionalParam("invoice", "The invoice's 0x hash (64 hex digits), or its id (decimal or 0x-hex number)"),
+).setAction(async (args: DeploymentArgs & { invoice: string }, hre) =>
+  oneLineErrors(async () => {
+    const ref = parseInvoiceRef(args.invoice);
+    return showInvoice(await loadSystem(hre, args.deployment), ref);
+  })(args),
+);
+
+/** One invoice or piece as invoice:list finds it in the registry's events. */
+interface Listed {
+  id: bigint;
+  supplier: string;
+  debtor: string;
+  currency: string;
+  amount: bigint;
+  dueDate: bigint;
+  parentId: bigint;
+  holder: string;
+}
+
+withDeployment(
+  task("invoice:list", "Lists invoices (and split pieces) from the registry's events, with status and holder")
+    .addOptionalParam("supplier", "Only invoices issued by this supplier")
+    .addOptionalParam("debtor", "Only invoices owed by this debtor")
+    .addOptionalParam("holder", "Only receivables this account holds now")
+    .addOptionalParam("fromBlock", "The block to read events from (default: the registry's deployment block)"),
+).setAction(
+  async (args: DeploymentArgs & { supplier?: string; debtor?: string; holder?: string; fromBlock?: string }, hre) =>
+    oneLineErrors(async () => {
+      const supplier = args.supplier !== undefined ? parseAddress(args.supplier, "--supplier") : undefined;
+      const debtor = args.debtor !== undefined ? parseAddress(args.debtor, "--debtor") : undefined;
+      const holder = args.holder !== undefined ? parseAddress(args.holder, "--holder") : undefined;
+      const givenFrom = args.fromBlock !== undefined ? parseWhole(args.fromBlock, "--from-block") : undefined;
+      const sys = await loadSystem(hre, args.deployment);
+      const registry = registryOf(sys);
+      const registryAddress = registry.target as string;
+      const contract = registry as unknown as ethers.Contract;
+      const fromBlock = givenFrom !== undefined ? Number(givenFrom) : await deploymentBlock(sys, registryAddress);
+
+      const [issued, splits, transfers] = await Promise.all(
+        ["InvoiceIssued", "InvoiceSplit", "Transfer"].map((event) =>
+          queryLogs(sys, { address: registryAddress, topics: eventTopics(contract, event) }, fromBlock),
+        ),
+      );
+      const ordered = [...issued, ...splits].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+      const invoices = new Map<bigint, Listed>();
+      for (const log of ordered) {
+        const parsed = registry.interface.parseLog(log);
+        if (parsed?.name === "InvoiceIssued") {
+          const id = parsed.args.id as bigint;
+          invoices.set(id, {
+            id,
+            supplier: parsed.args.supplier as string,
+            debtor: parsed.args.debtor as string,
+            currency: parsed.args.currency as string,
+            amount: parsed.args.faceValue as bigint,
+            dueDate: parsed.args.dueDate as bigint,
+            parentId: 0n,
+            holder: parsed.args.supplier as string,
+          });
+        } else if (parsed?.name === "InvoiceSplit") {
+          const parent = invoices.get(parsed.args.parentId as bigint);
+          if (!parent) continue; // issued before --from-block
+          (parsed.args.childIds as bigint[]).forEach((child, i) => {
+            invoices.set(child, {
+              ...parent,
+              id: child,
+              amount: (parsed.args.amounts as bigint[])[i],
+              parentId: parent.id,
+            });
+          });
+        }
+      }
+      for (const log of transfers) {
+        const parsed = registry.interface.parseLog(log);
+        const entry = parsed ? invoices.get(parsed.args.tokenId as bigint) : undefined;
+        if (entry) entry.holder = parsed?.args.to as string;
+      }
+
+      const same = (a: string, b: string | undefined) => b === undefined || a.toLowerCase() === b.toLowerCase();
+      const selected = [...invoices.values()].filter(
+        (i) => same(i.supplier, supplier) && same(i.debtor, debtor) && same(i.holder, holder),
+      );
+      const filters = [
+        supplier && `supplier ${supplier}`,
+        debtor && `debtor ${debtor}`,
+        holder && `holder ${holder}`,
+      ].filter(Boolean);
+      const filterText = filters.length > 0 ? ` with ${filters.join(", ")}` : "";
+      if (selected.length === 0) {
+        print(`No invoices${filterText} on the invoice registry ${registryAddress} (events from block ${fromBlock}).`);
+        return [];
+      }
+      const labels: Labels = await loadLabels(sys);
+      const cache = new Map<string, TokenInfo>();
+      print(
+        `${selected.length} invoice(s)${filterText} on the invoice registry ${registryAddress} (events from block ${fromBlock}):`,
+      );
+      const rows = [];
+      for (const i of selected) {
+        const status = INVOICE_STATUSES[Number(await registry.statusOf(i.id))] ?? "?";
+        const currency = await currencyOf(sys, cache, i.currency);
+        const piece = i.parentId !== 0n ? `  piece of ${invoiceKey(i.parentId)}` : "";
+        print(
+          `  ${invoiceKey(i.id)}  ${status.padEnd(9)}  ${formatAmount(i.amount, currency).padStart(18)}  ` +
+            `due ${formatTime(i.dueDate).slice(0, 10)}  supplier ${labelAddress(labels, i.supplier)}  ` +
+            `debtor ${labelAddress(labels, i.debtor)}  holder ${labelAddress(labels, i.holder)}${piece}`,
+        );
+        rows.push({ ...i, key: invoiceKey(i.id), status, symbol: currency.symbol });
+      }
+      return rows;
+    })(args),
+);
