@@ -49,6 +49,7 @@ interface ISecurityToken is IERC20, IERC1404, IERC1643 {
     error RecoveryEntityMismatch(address lostWallet, address newWallet);
     error RecoveryWalletNotEmpty(address newWallet);
     error NothingToRecover(address lostWallet);
+    error ForcedTransferToSelf(address wallet);
     error EmptyDocumentName();
     error DocumentNotFound(bytes32 name);
 

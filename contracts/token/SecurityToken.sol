@@ -559,6 +559,8 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     function _forcedTransfer(address from, address to, uint256 amount) private {
         _requireNotPaused();
         if (from == address(0) || to == address(0)) revert ZeroAddress();
+        // A forced move to itself would only release frozen and locked tokens, off the record.
+        if (from == to) revert ForcedTransferToSelf(from);
         SecurityTokenStorage storage $ = _storage();
         (IIdentityRegistry.Participant memory s, IIdentityRegistry.Participant memory r) = $
             .identityRegistry

@@ -218,11 +218,12 @@ describe("tasks: keys", () => {
 
       await openVoting(f, 1n);
       const relayer = f.others[4];
+      const relayerNonce = await ethers.provider.getTransactionCount(relayer.address);
       const { text } = await runTask("gov:relay-vote", { deployment: f.deployment, from: relayer.address, file: out });
       expect(text).to.include(
         `Relayed: ${f.securities.address} (Nanshan Securities) voted Abstain on proposal #1 with weight 35`,
       );
-      expect(await ethers.provider.getTransactionCount(relayer.address)).to.equal(1);
+      expect(await ethers.provider.getTransactionCount(relayer.address)).to.equal(relayerNonce + 1);
       expect(await f.governor.nonces(f.securities.address)).to.equal(1n);
       const shown = await runTask("gov:show", { deployment: f.deployment, proposalId: "1" });
       expect(shown.text).to.include(

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { Attr, Country, Restriction } from "../../scripts/lib/constants";
-import { NO_OPERATORS, deployIdentityRegistry, deploySecurityToken } from "../../scripts/lib/deploy";
+import { NO_OPERATORS, deploySecurityToken } from "../../scripts/lib/deploy";
 import { ONE_YEAR, deployTokenFixture, entity } from "../fixtures/token";
 import type { SecurityToken } from "../../typechain-types";
 

@@ -277,6 +277,15 @@ describe("SecurityToken agent operations", function () {
       ).to.be.revertedWithCustomError(token, "ZeroAddress");
     });
 
+    it("reverts with ForcedTransferToSelf: a move to itself would only release held tokens", async function () {
+      const { token, agent, alice } = await loadFixture(holdersFixture);
+      await token.connect(agent).freezePartialTokens(alice.address, 100);
+      await expect(token.connect(agent).forcedTransfer(alice.address, alice.address, 100))
+        .to.be.revertedWithCustomError(token, "ForcedTransferToSelf")
+        .withArgs(alice.address);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(100n);
+    });
+
     it("is blocked while paused (EnforcedPause)", async function () {
       const { token, agent, guardian, alice, bob } = await loadFixture(holdersFixture);
       await token.connect(guardian).pause();
