@@ -1,6 +1,6 @@
-// The command line: governance (gov:*), the member register (members), invoices (invoice:*),
-// trades (trade:*) and operations (consortium:*).
+// The members' command line: governance tasks (gov:*) and the member register (members).
 import "./gov";
 import "./members";
+import "./consortium";
 import "./invoice";
 import "./trade";

@@ -1,0 +1,561 @@
+import fs from "node:fs";
+import path from "node:path";
+import { ethers } from "ethers";
+import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
+import { ADMIN_SLOT, IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./bytecode";
+import { CONTRACTS, CONTRACT_NAMES, type ContractName } from "./deployment";
+import { GovError } from "./errors";
+import { type System, firstLine, roleGetters, roleHash } from "./system";
+
+/** The proxied contracts of the system (UUPS, upgraded only by the timelock). */
+export const PROXIED: ContractName[] = [
+  "membership",
+  "identity-registry",
+  "security-token",
+  "cash-token",
+  "invoice-registry",
+  "dvp-settlement",
+];
+
+/** The contracts that have roles, in the order the table shows them. */
+const ROLE_CONTRACTS: ContractName[] = ["timelock", ...PROXIED];
+
+const ERC1967_PROXY = "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol:ERC1967Proxy";
+
+/** One line of the verification table. */
+export interface Check {
+  group: string;
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+interface Member {
+  account: string;
+  weight: bigint;
+  name: string;
+  uri: string;
+}
+
+interface Operators {
+  agents: string[];
+  complianceOfficers: string[];
+  guardians: string[];
+}
+
+/** What the parameters file says the deployment must be (with the modules' defaults applied). */
+export interface ExpectedDeployment {
+  file: string;
+  timelockMinDelay: bigint;
+  votingDelay: bigint;
+  votingPeriod: bigint;
+  proposalThreshold: bigint;
+  quorumBasisPoints: bigint;
+  approvalBasisPoints: bigint;
+  foundingMembers: Member[];
+  registrars: string[];
+  securityName: string;
+  securitySymbol: string;
+  securityDecimals: bigint;
+  securityOperators: Operators;
+  cashName: string;
+  cashSymbol: string;
+  cashDecimals: bigint;
+  cashOperators: Operators;
+  invoiceGuardians: string[];
+  gracePeriod: bigint;
+  maxSplitPieces: bigint;
+  settlementGuardians: string[];
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Reads an Ignition parameters file (JSON5, with Ignition's own reader) into what the Consortium
+ * module deploys from it: module parameters, then `$global`, then the module's default.
+ */
+export async function readExpected(file: string): Promise<ExpectedDeployment> {
+  const resolved = path.resolve(file);
+  if (!fs.existsSync(resolved)) throw new GovError(`--parameters: no file at ${resolved}`);
+  let json: Json;
+  try {
+    json = (await readDeploymentParameters(resolved)) as Json;
+  } catch (e) {
+    const cause = (e as { parent?: Error }).parent?.message ?? (e as Error).message;
+    throw new GovError(`--parameters: ${resolved} is not a parameters file: ${firstLine(cause)}`);
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new GovError(`--parameters: ${resolved} must hold an object of modules`);
+  }
+  const base = path.basename(resolved);
+  const global = (json.$global ?? {}) as Json;
+  const get = (module: string, name: string, fallback?: unknown): unknown => {
+    const section = (json[module] ?? {}) as Json;
+    const value = section[name] ?? global[name] ?? fallback;
+    if (value === undefined) throw new GovError(`--parameters: ${base} has no ${module}.${name}`);
+    return value;
+  };
+  const whole = (module: string, name: string, fallback?: number): bigint => {
+    const value = get(module, name, fallback);
+    if (typeof value === "bigint") return value;
+    if (typeof value === "number" && Number.isInteger(value) && value >= 0) return BigInt(value);
+    if (typeof value === "string" && /^\d+$/.test(value)) return BigInt(value);
+    throw new GovError(`--parameters: ${base} ${module}.${name} is not a whole number (${String(value)})`);
+  };
+  const text = (module: string, name: string): string => {
+    const value = get(module, name);
+    if (typeof value !== "string") throw new GovError(`--parameters: ${base} ${module}.${name} is not a string`);
+    return value;
+  };
+  const address = (value: unknown, what: string): string => {
+    if (typeof value !== "string" || !ethers.isAddress(value)) {
+      throw new GovError(`--parameters: ${base} ${what} is not an address (${JSON.stringify(value)})`);
+    }
+    return ethers.getAddress(value);
+  };
+  const addresses = (value: unknown, what: string): string[] => {
+    if (!Array.isArray(value)) throw new GovError(`--parameters: ${base} ${what} must be a list of addresses`);
+    return value.map((v, i) => address(v, `${what}[${i}]`));
+  };
+  const operators = (name: string): Operators => {
+    const value = get("Tokens", name) as Json;
+    if (value === null || typeof value !== "object")
+      throw new GovError(`--parameters: ${base} Tokens.${name} is missing`);
+    return {
+      agents: addresses(value.agents, `Tokens.${name}.agents`),
+      complianceOfficers: addresses(value.complianceOfficers, `Tokens.${name}.complianceOfficers`),
+      guardians: addresses(value.guardians, `Tokens.${name}.guardians`),
+    };
+  };
+  const founders = get("Governance", "foundingMembers");
+  if (!Array.isArray(founders)) throw new GovError(`--parameters: ${base} Governance.foundingMembers must be a list`);
+  const foundingMembers = founders.map((m: Json, i) => {
+    const what = `Governance.foundingMembers[${i}]`;
+    const weight = m?.weight;
+    if (!(typeof weight === "bigint" || (typeof weight === "number" && Number.isInteger(weight)))) {
+      throw new GovError(`--parameters: ${base} ${what}.weight is not a whole number`);
+    }
+    return {
+      account: address(m.account, `${what}.account`),
+      weight: BigInt(weight),
+      name: String(m.name ?? ""),
+      uri: String(m.uri ?? ""),
+    };
+  });
+  return {
+    file: resolved,
+    timelockMinDelay: whole("Governance", "timelockMinDelay"),
+    votingDelay: whole("Governance", "votingDelay"),
+    votingPeriod: whole("Governance", "votingPeriod"),
+    proposalThreshold: whole("Governance", "proposalThreshold", 1),
+    quorumBasisPoints: whole("Governance", "quorumBasisPoints"),
+    approvalBasisPoints: whole("Governance", "approvalBasisPoints", 5000),
+    foundingMembers,
+    registrars: addresses(get("Identity", "registrars"), "Identity.registrars"),
+    securityName: text("Tokens", "securityName"),
+    securitySymbol: text("Tokens", "securitySymbol"),
+    securityDecimals: whole("Tokens", "securityDecimals", 0),
+    securityOperators: operators("securityOperators"),
+    cashName: text("Tokens", "cashName"),
+    cashSymbol: text("Tokens", "cashSymbol"),
+    cashDecimals: whole("Tokens", "cashDecimals", 2),
+    cashOperators: operators("cashOperators"),
+    invoiceGuardians: addresses(get("Invoices", "guardians"), "Invoices.guardians"),
+    gracePeriod: whole("Invoices", "gracePeriod", 30 * 24 * 3600),
+    maxSplitPieces: whole("Invoices", "maxSplitPieces", 20),
+    settlementGuardians: addresses(get("Settlement", "guardians"), "Settlement.guardians"),
+  };
+}
+
+/** `--implementations security-token=SecurityTokenV2,cash-token=SecurityTokenV2` as a map. */
+export function parseImplementations(value: string | undefined): Partial<Record<ContractName, string>> {
+  const result: Partial<Record<ContractName, string>> = {};
+  if (value === undefined || value.trim() === "") return result;
+  for (const entry of value.split(",")) {
+    const [name, artifact, ...rest] = entry.split("=").map((s) => s.trim());
+    if (!name || !artifact || rest.length > 0) {
+      throw new GovError(`--implementations: "${entry.trim()}" is not <contract>=<ContractName>`);
+    }
+    if (!PROXIED.includes(name as ContractName)) {
+      throw new GovError(`--implementations: "${name}" is not a proxied contract (one of ${PROXIED.join(", ")})`);
+    }
+    result[name as ContractName] = artifact;
+  }
+  return result;
+}
+
+/** The first block worth scanning for role events: the deployment's first, from Ignition's journal. */
+export function deploymentStartBlock(deploymentFile: string): number | undefined {
+  const journal = path.join(path.dirname(deploymentFile), "journal.jsonl");
+  if (!fs.existsSync(journal)) return undefined;
+  let first: number | undefined;
+  for (const line of fs.readFileSync(journal, "utf8").split("\n")) {
+    if (!line.includes('"TRANSACTION_CONFIRM"')) continue;
+    try {
+      const block = (JSON.parse(line) as { receipt?: { blockNumber?: number } }).receipt?.blockNumber;
+      if (typeof block === "number" && (first === undefined || block < first)) first = block;
+    } catch {
+      // a torn last line of an interrupted run: ignore it
+    }
+  }
+  return first;
+}
+
+const ROLE_GRANTED = ethers.id("RoleGranted(bytes32,address,address)");
+const ROLE_REVOKED = ethers.id("RoleRevoked(bytes32,address,address)");
+
+/**
+ * Every account ever granted a role on `addresses`, from their RoleGranted / RoleRevoked events,
+ * read in block ranges of at most `range` (halved when the node refuses a range, as Besu does
+ * beyond --rpc-max-logs-range). Returns contract -> role -> accounts still holding it per events.
+ */
+export async function roleHoldersFromEvents(
+  provider: ethers.Provider,
+  addresses: string[],
+  fromBlock: number,
+  range: number,
+): Promise<Map<string, Map<string, Set<string>>>> {
+  const latest = await provider.getBlockNumber();
+  const logs: ethers.Log[] = [];
+  let size = Math.max(1, range);
+  for (let start = fromBlock; start <= latest;) {
+    const end = Math.min(latest, start + size - 1);
+    try {
+      logs.push(
+        ...(await provider.getLogs({
+          address: addresses,
+          topics: [[ROLE_GRANTED, ROLE_REVOKED]],
+          fromBlock: start,
+          toBlock: end,
+        })),
+      );
+      start = end + 1;
+    } catch (e) {
+      if (size === 1) throw new GovError(`cannot read role events: ${firstLine((e as Error).message)}`);
+      size = Math.max(1, Math.floor(size / 2));
+    }
+  }
+  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  const holders = new Map<string, Map<string, Set<string>>>();
+  for (const log of logs) {
+    const contract = ethers.getAddress(log.address);
+    const role = log.topics[1].toLowerCase();
+    const account = ethers.getAddress(ethers.dataSlice(log.topics[2], 12));
+    if (!holders.has(contract)) holders.set(contract, new Map());
+    const roles = holders.get(contract)!;
+    if (!roles.has(role)) roles.set(role, new Set());
+    if (log.topics[0] === ROLE_GRANTED) roles.get(role)!.add(account);
+    else roles.get(role)!.delete(account);
+  }
+  return holders;
+}
+
+/** Options of a verification run. */
+export interface VerifyOptions {
+  expected: ExpectedDeployment;
+  deployer: string;
+  implementations: Partial<Record<ContractName, string>>;
+  fromBlock: number;
+  logRange: number;
+}
+
+/** Runs every check of a deployment against its parameters; never throws for a failed check. */
+export async function verifyDeployment(sys: System, options: VerifyOptions): Promise<Check[]> {
+  const { expected, deployer } = options;
+  const { hre, provider } = sys;
+  const checks: Check[] = [];
+  const add = (group: string, name: string, ok: boolean, detail: string) => checks.push({ group, name, ok, detail });
+  const addresses = sys.deployment.addresses;
+  const timelock = addresses.timelock as string;
+  const governor = addresses.governor as string;
+
+  // Names for addresses in the table.
+  const names = new Map<string, string>();
+  const name = (address: string, label: string) => {
+    const key = address.toLowerCase();
+    if (!names.has(key)) names.set(key, label);
+  };
+  for (const n of CONTRACT_NAMES) if (addresses[n]) name(addresses[n] as string, n);
+  name(deployer, "deployer");
+  name(ethers.ZeroAddress, "anyone");
+  for (const m of expected.foundingMembers) name(m.account, m.name || "member");
+  for (const a of expected.registrars) name(a, "registrar");
+  for (const a of expected.securityOperators.agents) name(a, "transfer agent");
+  for (const a of expected.cashOperators.agents) name(a, "cash issuer");
+  for (const a of [...expected.securityOperators.complianceOfficers, ...expected.cashOperators.complianceOfficers]) {
+    name(a, "compliance officer");
+  }
+  for (const a of [
+    ...expected.securityOperators.guardians,
+    ...expected.cashOperators.guardians,
+    ...expected.invoiceGuardians,
+    ...expected.settlementGuardians,
+  ]) {
+    name(a, "guardian");
+  }
+  const label = (address: string) => {
+    const known = names.get(address.toLowerCase());
+    return known ? `${known} ${address.slice(0, 8)}…` : address;
+  };
+  const list = (accounts: Iterable<string>) => {
+    const items = [...accounts].map(label);
+    return items.length === 0 ? "nobody" : items.join(", ");
+  };
+
+  for (const n of CONTRACT_NAMES) {
+    if (!addresses[n]) add("deployment", n, false, `not in ${sys.deployment.file} ("${CONTRACTS[n].key}")`);
+  }
+
+  // --- Roles: exactly the configured holders, administered by DEFAULT_ADMIN_ROLE.
+  const expectedRoles: Partial<Record<ContractName, Record<string, string[]>>> = {
+    timelock: {
+      DEFAULT_ADMIN_ROLE: [timelock],
+      PROPOSER_ROLE: [governor],
+      CANCELLER_ROLE: [governor],
+      EXECUTOR_ROLE: [ethers.ZeroAddress],
+    },
+    membership: { DEFAULT_ADMIN_ROLE: [timelock] },
+    "identity-registry": { DEFAULT_ADMIN_ROLE: [timelock], REGISTRAR_ROLE: expected.registrars },
+    "security-token": {
+      DEFAULT_ADMIN_ROLE: [timelock],
+      AGENT_ROLE: expected.securityOperators.agents,
+      COMPLIANCE_ROLE: expected.securityOperators.complianceOfficers,
+      GUARDIAN_ROLE: expected.securityOperators.guardians,
+    },
+    "cash-token": {
+      DEFAULT_ADMIN_ROLE: [timelock],
+      AGENT_ROLE: expected.cashOperators.agents,
+      COMPLIANCE_ROLE: expected.cashOperators.complianceOfficers,
+      GUARDIAN_ROLE: expected.cashOperators.guardians,
+    },
+    "invoice-registry": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.invoiceGuardians },
+    "dvp-settlement": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.settlementGuardians },
+  };
+  const roleContracts = ROLE_CONTRACTS.filter((n) => sys.contracts[n]);
+  const fromEvents = await roleHoldersFromEvents(
+    provider,
+    roleContracts.map((n) => addresses[n] as string),
+    options.fromBlock,
+    options.logRange,
+  );
+  // Accounts checked with hasRole on every role besides those the events name: nobody is left out
+  // even if the event scan started too late.
+  const known = new Set<string>(
+    [
+      timelock,
+      governor,
+      deployer,
+      ethers.ZeroAddress,
+      ...expected.foundingMembers.map((m) => m.account),
+      ...expected.registrars,
+      ...Object.values(expected.securityOperators).flat(),
+      ...Object.values(expected.cashOperators).flat(),
+      ...expected.invoiceGuardians,
+      ...expected.settlementGuardians,
+      ...(await sys.membership.members()),
+      ...CONTRACT_NAMES.map((n) => addresses[n]).filter((a): a is string => a !== undefined),
+    ].map((a) => ethers.getAddress(a)),
+  );
+  const deployerRoles: string[] = [];
+  const pairs = roleContracts.flatMap((n) =>
+    roleGetters((sys.contracts[n] as ethers.Contract).interface).map((roleName) => ({ n, roleName })),
+  );
+  // All hasRole / getRoleAdmin reads at once (hundreds of eth_calls: one round trip's latency).
+  const results = await Promise.all(
+    pairs.map(async ({ n, roleName }) => {
+      const contract = sys.contracts[n] as ethers.Contract;
+      const address = addresses[n] as string;
+      const role = roleHash(roleName);
+      const want = new Set((expectedRoles[n]?.[roleName] ?? []).map((a) => ethers.getAddress(a)));
+      const candidates = [...new Set([...known, ...want, ...(fromEvents.get(address)?.get(role) ?? [])])];
+      const [held, admin] = await Promise.all([
+        Promise.all(candidates.map((account) => contract.hasRole(role, account) as Promise<boolean>)),
+        contract.getRoleAdmin(role) as Promise<string>,
+      ]);
+      const holders = candidates.filter((_, i) => held[i]).sort();
+      return { n, roleName, want, holders, admin: admin.toLowerCase() };
+    }),
+  );
+  for (const { n, roleName, want, holders, admin } of results) {
+    if (holders.includes(ethers.getAddress(deployer))) deployerRoles.push(`${n} ${roleName}`);
+    const extra = holders.filter((a) => !want.has(a));
+    const missing = [...want].filter((a) => !holders.includes(a));
+    const problems: string[] = [];
+    if (extra.length > 0) problems.push(`also held by ${list(extra)}`);
+    if (missing.length > 0) problems.push(`not held by ${list(missing)}`);
+    if (admin !== ethers.ZeroHash) {
+      problems.push(`administered by ${sys.roles.get(admin) ?? admin}, not DEFAULT_ADMIN_ROLE`);
+    }
+    add("roles", `${n} ${roleName}`, problems.length === 0, problems.length ? problems.join("; ") : list(holders));
+  }
+  add(
+    "roles",
+    `deployer holds no role`,
+    deployerRoles.length === 0,
+    deployerRoles.length === 0
+      ? `${deployer} holds none of ${roleContracts.length} contracts' roles`
+      : `${deployer} holds ${deployerRoles.join(", ")}`,
+  );
+
+  // --- Members and weights.
+  const onChain = new Map<string, Member>();
+  for (const account of await sys.membership.members()) {
+    const info = await sys.membership.memberInfo(account);
+    onChain.set(ethers.getAddress(account), {
+      account: ethers.getAddress(account),
+      weight: info.weight,
+      name: info.name,
+      uri: info.uri,
+    });
+  }
+  const configured = new Set(expected.foundingMembers.map((m) => m.account));
+  const extraMembers = [...onChain.keys()].filter((a) => !configured.has(a));
+  add(
+    "members",
+    "no other members",
+    extraMembers.length === 0,
+    extraMembers.length === 0
+      ? `${onChain.size} member(s), all configured`
+      : `not in the parameters: ${extraMembers.map((a) => `${a} (${onChain.get(a)!.name}, weight ${onChain.get(a)!.weight})`).join(", ")}`,
+  );
+  for (const m of expected.foundingMembers) {
+    const live = onChain.get(m.account);
+    const problems: string[] = [];
+    if (!live) problems.push("not a member");
+    else {
+      if (live.weight !== m.weight) problems.push(`weight ${live.weight}, configured ${m.weight}`);
+      if (live.name !== m.name) problems.push(`name "${live.name}", configured "${m.name}"`);
+      if (live.uri !== m.uri) problems.push(`uri "${live.uri}", configured "${m.uri}"`);
+      if ((await sys.membership.getVotes(m.account)) !== live.weight) problems.push("votes differ from weight");
+    }
+    add(
+      "members",
+      `member ${m.name || m.account}`,
+      problems.length === 0,
+      problems.length ? `${m.account}: ${problems.join("; ")}` : `${m.account} weight ${m.weight}`,
+    );
+  }
+  const configuredTotal = expected.foundingMembers.reduce((sum, m) => sum + m.weight, 0n);
+  const total = await sys.membership.totalWeight();
+  add("members", "total weight", total === configuredTotal, `${total} (configured ${configuredTotal})`);
+
+  // --- Governance settings.
+  const g = sys.governor;
+  const setting = async (label: string, actual: Promise<bigint>, want: bigint) => {
+    const value = await actual;
+    add("governance", label, value === want, `${value}${value === want ? "" : `, configured ${want}`}`);
+  };
+  await setting("voting delay (s)", g.votingDelay(), expected.votingDelay);
+  await setting("voting period (s)", g.votingPeriod(), expected.votingPeriod);
+  await setting("proposal threshold", g.proposalThreshold(), expected.proposalThreshold);
+  await setting("quorum (bps)", g["quorumNumerator()"](), expected.quorumBasisPoints);
+  await setting("approval threshold (bps)", g["approvalThreshold()"](), expected.approvalBasisPoints);
+  await setting("timelock min delay (s)", sys.timelock.getMinDelay(), expected.timelockMinDelay);
+  const [token, governorTimelock, governorClock, membershipClock] = await Promise.all([
+    g.token(),
+    g.timelock(),
+    g.CLOCK_MODE(),
+    sys.membership.CLOCK_MODE(),
+  ]);
+  add(
+    "governance",
+    "governor counts membership votes",
+    ethers.getAddress(token) === addresses.membership,
+    `token ${label(token)}`,
+  );
+  add(
+    "governance",
+    "governor drives the timelock",
+    ethers.getAddress(governorTimelock) === timelock,
+    label(governorTimelock),
+  );
+  add(
+    "governance",
+    "clock is timestamps",
+    governorClock === "mode=timestamp" && membershipClock === "mode=timestamp",
+    `governor ${governorClock}, membership ${membershipClock}`,
+  );
+
+  // --- Tokens, invoices, settlement as configured.
+  const registry = addresses["identity-registry"];
+  const tokenRows: [ContractName, string, string, bigint][] = [
+    ["security-token", expected.securityName, expected.securitySymbol, expected.securityDecimals],
+    ["cash-token", expected.cashName, expected.cashSymbol, expected.cashDecimals],
+  ];
+  for (const [n, wantName, wantSymbol, wantDecimals] of tokenRows) {
+    const c = sys.contracts[n];
+    if (!c) continue;
+    const [tokenName, symbol, decimals, linked] = await Promise.all([
+      c.name() as Promise<string>,
+      c.symbol() as Promise<string>,
+      c.decimals() as Promise<bigint>,
+      c.identityRegistry() as Promise<string>,
+    ]);
+    const ok = tokenName === wantName && symbol === wantSymbol && decimals === wantDecimals && linked === registry;
+    add(
+      "settings",
+      n,
+      ok,
+      `"${tokenName}" ${symbol}, ${decimals} decimals, identity registry ${label(linked)}` +
+        (ok
+          ? ""
+          : `; configured "${wantName}" ${wantSymbol}, ${wantDecimals} decimals, registry ${label(registry ?? "")}`),
+    );
+  }
+  const invoices = sys.contracts["invoice-registry"];
+  if (invoices) {
+    const [grace, pieces, cashAllowed] = await Promise.all([
+      invoices.gracePeriod() as Promise<bigint>,
+      invoices.maxSplitPieces() as Promise<bigint>,
+      addresses["cash-token"] ? (invoices.isCurrencyAllowed(addresses["cash-token"]) as Promise<boolean>) : false,
+    ]);
+    const ok = grace === expected.gracePeriod && pieces === expected.maxSplitPieces && cashAllowed;
+    add(
+      "settings",
+      "invoice-registry",
+      ok,
+      `grace period ${grace} s (configured ${expected.gracePeriod}), max split ${pieces} (configured ` +
+        `${expected.maxSplitPieces}), cash token ${cashAllowed ? "accepted" : "NOT accepted"}`,
+    );
+  }
+
+  // --- Code: each proxy is OpenZeppelin's ERC1967Proxy with no admin, in front of the compiled
+  // implementation; the governor and timelock are the compiled contracts.
+  for (const n of PROXIED) {
+    const proxy = addresses[n];
+    if (!proxy) continue;
+    const proxyCode = await compareCode(hre, provider, proxy, ERC1967_PROXY);
+    const admin = await addressInSlot(provider, proxy, ADMIN_SLOT);
+    add(
+      "code",
+      `${n} proxy`,
+      proxyCode.ok && admin === ethers.ZeroAddress,
+      proxyCode.ok
+        ? admin === ethers.ZeroAddress
+          ? `${proxy}: ERC1967Proxy, no admin (UUPS)`
+          : `${proxy}: ERC-1967 admin slot holds ${admin}`
+        : `${proxy}: ${proxyCode.detail}`,
+    );
+    const implementation = await addressInSlot(provider, proxy, IMPLEMENTATION_SLOT);
+    const artifact = options.implementations[n] ?? CONTRACTS[n].artifact;
+    if (implementation === ethers.ZeroAddress) {
+      add("code", `${n} implementation`, false, `the proxy's implementation slot is empty`);
+      continue;
+    }
+    const result = await compareCode(hre, provider, implementation, artifact);
+    add("code", `${n} implementation`, result.ok, `${implementation}: ${result.detail}`);
+  }
+  for (const n of ["governor", "timelock"] as const) {
+    const address = addresses[n];
+    if (!address) continue;
+    const result = await compareCode(hre, provider, address, CONTRACTS[n].fqn);
+    add("code", n, result.ok, `${address}: ${result.detail}`);
+  }
+  return checks;
+}
+
+/** Prints the table of checks. */
+export function formatChecks(checks: Check[]): string[] {
+  const width = Math.max(...checks.map((c) => `${c.group}: ${c.name}`.length));
+  return checks.map((c) => `  ${c.ok ? "PASS" : "FAIL"}  ${`${c.group}: ${c.name}`.padEnd(width)}  ${c.detail}`);
+}
