@@ -57,7 +57,8 @@ const networks: NetworksUserConfig = {
   localhost: {
     // LOCALHOST_URL lets a test run its own node on another port.
     url: process.env.LOCALHOST_URL ?? "http://127.0.0.1:8545",
-    ...(FREE_GAS && { gasPrice: 0 }),
+    // Ignition prices its transactions itself (from eth_gasPrice on forks without a base fee).
+    ...(FREE_GAS && { gasPrice: 0, ignition: { gasPrice: 0n } }),
   },
 };
 
@@ -65,7 +66,9 @@ const networks: NetworksUserConfig = {
 // missing or malformed variable stops Hardhat with a one-line message naming it.
 if (consortiumNetworkSelected(process.argv, process.env)) {
   try {
-    networks.consortium = consortiumNetworkFromEnv(process.env);
+    const consortium = consortiumNetworkFromEnv(process.env);
+    // Ignition prices its own transactions: give it the chain's gas price too (0 on free-gas chains).
+    networks.consortium = { ...consortium, ignition: { gasPrice: BigInt(consortium.gasPrice) } };
   } catch (error) {
     if (!(error instanceof ConsortiumNetworkConfigError)) throw error;
     console.error(`Error: ${error.message}`);

@@ -1,0 +1,334 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { expect } from "chai";
+import hre from "hardhat";
+import { tokenize } from "../../tasks/lib/parse";
+import {
+  DEPLOYMENTS,
+  HOST,
+  HardhatNode,
+  LOCALHOST_PARAMETERS,
+  type CommandResult,
+  type RpcTransaction,
+  allTransactions,
+  childEnv,
+  cleanUp,
+  explain,
+  freePort,
+  hardhat,
+  ignitionCannotDeploy,
+  rpc,
+  uniqueId,
+} from "./support";
+
+/** One JSON-RPC request as the relay sees it. */
+interface RpcRequest {
+  method: string;
+  params?: unknown[];
+}
+
+/** What the relay does with a request: pass it on, go down before it, or pass it and lose the answer. */
+type Decision = "forward" | "cut" | "forward-then-cut";
+
+/**
+ * A TCP relay between a command and the node: the node "becomes unreachable" when the relay goes
+ * down (every connection dropped, the port refusing new ones), and "comes back with its state"
+ * when the relay listens again on the same port. It reads the HTTP requests passing through (one
+ * JSON-RPC call each, sized by Content-Length) so that a test can choose the exact moment.
+ */
+class Relay {
+  /** eth_sendTransaction requests passed to the node since the relay (re)started. */
+  sends = 0;
+  wentDown = false;
+  private server?: net.Server;
+  private sockets = new Set<net.Socket>();
+
+  constructor(
+    private readonly target: number,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `http://${HOST}:${this.port}`;
+  }
+
+  /** Listens (again) on the relay's port, deciding on each request with `policy`. */
+  async start(policy: (request: RpcRequest, relay: Relay) => Decision = () => "forward"): Promise<void> {
+    if (this.server) await this.stop();
+    this.sends = 0;
+    this.wentDown = false;
+    this.server = net.createServer((client) => this.connect(client, policy));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(this.port, HOST, () => resolve());
+    });
+  }
+
+  /** Drops every connection and stops listening: the node is unreachable from now on. */
+  async stop(): Promise<void> {
+    this.wentDown = true;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private connect(client: net.Socket, policy: (request: RpcRequest, relay: Relay) => Decision): void {
+    const upstream = net.connect(this.target, HOST);
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    let buffered = Buffer.alloc(0);
+    let loseResponse = false;
+    let passThrough = false;
+    const down = () => void this.stop();
+    client.on("data", (chunk: Buffer) => {
+      if (this.wentDown) return;
+      if (passThrough) return void upstream.write(chunk);
+      buffered = Buffer.concat([buffered, chunk]);
+      for (;;) {
+        const end = buffered.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const head = buffered.subarray(0, end).toString("latin1");
+        const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+        if (!length) {
+          // not a request this relay can size (chunked): pass everything through unread
+          passThrough = true;
+          upstream.write(buffered);
+          buffered = Buffer.alloc(0);
+          return;
+        }
+        const total = end + 4 + Number(length[1]);
+        if (buffered.length < total) return;
+        const raw = buffered.subarray(0, total);
+        buffered = buffered.subarray(total);
+        let requests: RpcRequest[] = [];
+        try {
+          const body = JSON.parse(raw.subarray(end + 4).toString("utf8"));
+          requests = Array.isArray(body) ? body : [body];
+        } catch {
+          // not JSON-RPC: forward it as it is
+        }
+        const decisions = requests.map((r) => policy(r, this));
+        if (decisions.includes("cut")) return down();
+        upstream.write(raw);
+        this.sends += requests.filter((r) => r.method === "eth_sendTransaction").length;
+        if (decisions.includes("forward-then-cut")) loseResponse = true;
+      }
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      if (loseResponse) return down(); // the node did it; the command never hears of it
+      client.write(chunk);
+    });
+    for (const socket of [client, upstream]) {
+      socket.on("error", () => socket.destroy());
+      socket.on("close", () => {
+        this.sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+  }
+}
+
+/** The journal's messages of a deployment. */
+function journal(deploymentId: string): { type: string; futureId?: string; futureType?: string; result?: unknown }[] {
+  const file = path.join(DEPLOYMENTS, deploymentId, "journal.jsonl");
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l));
+}
+
+/** What a deployment put on the chain: its transactions, from the block after `afterBlock`. */
+async function deploymentTransactions(url: string, afterBlock: number): Promise<RpcTransaction[]> {
+  return (await allTransactions(url)).filter((t) => t.blockNumber > afterBlock);
+}
+
+describe("e2e: a deployment interrupted by an unreachable node resumes and deploys nothing twice", function () {
+  this.timeout(180_000);
+
+  let node: HardhatNode | undefined;
+  let relay: Relay | undefined;
+  let instanceId: string | undefined;
+  const ids = [uniqueId("e2e-interrupted"), uniqueId("e2e-lost-answer")];
+
+  before(async function () {
+    if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
+    node = await HardhatNode.start();
+    instanceId = await node.instanceId();
+    const cannot = await ignitionCannotDeploy(node);
+    if (cannot) {
+      console.warn(`      skipped: ${cannot}`);
+      this.skip();
+    }
+    relay = new Relay(node.port, await freePort());
+  });
+
+  after(async function () {
+    await relay?.stop();
+    await node?.stop();
+    for (const id of ids) cleanUp(id, instanceId);
+  });
+
+  /** The operations command, through the relay. */
+  const deploy = (deploymentId: string): Promise<CommandResult> =>
+    hardhat(
+      [
+        "ignition",
+        "deploy",
+        "ignition/modules/Consortium.ts",
+        "--network",
+        "localhost",
+        "--parameters",
+        LOCALHOST_PARAMETERS,
+        "--deployment-id",
+        deploymentId,
+      ],
+      childEnv(relay!.url),
+      120_000,
+      { npx: true },
+    );
+
+  /**
+   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 16 transactions
+   * (13 creations, 3 role calls) with consecutive nonces from the deployer, creating exactly the
+   * deployed addresses; in the journal, each deployment future completed once.
+   */
+  async function expectDeployedOnce(deploymentId: string, afterBlock: number) {
+    const url = node!.url;
+    const txs = await deploymentTransactions(url, afterBlock);
+    expect(txs).to.have.length(16);
+    expect(new Set(txs.map((t) => t.from.toLowerCase())).size).to.equal(1);
+    const first = Number(txs[0].nonce);
+    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(16).keys()].map((i) => first + i));
+    const creations = txs.filter((t) => t.to === null);
+    expect(creations).to.have.length(13);
+    const created = await Promise.all(
+      creations.map(
+        async (t) =>
+          (await rpc<{ contractAddress: string }>(url, "eth_getTransactionReceipt", [t.hash])).contractAddress,
+      ),
+    );
+    const addresses = JSON.parse(
+      fs.readFileSync(path.join(DEPLOYMENTS, deploymentId, "deployed_addresses.json"), "utf8"),
+    ) as Record<string, string>;
+    expect(new Set(created.map((a) => a.toLowerCase()))).to.deep.equal(
+      new Set(Object.values(addresses).map((a) => a.toLowerCase())),
+    );
+    const messages = journal(deploymentId);
+    const deployments = messages.filter((m) => m.type === "DEPLOYMENT_EXECUTION_STATE_INITIALIZE");
+    expect(deployments).to.have.length(13);
+    for (const d of deployments) {
+      const completed = messages.filter(
+        (m) => m.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE" && m.futureId === d.futureId,
+      );
+      expect(completed, d.futureId).to.have.length(1);
+    }
+    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(16);
+  }
+
+  it("the node vanishes between two transactions: the same command run again completes, each contract created once", async function () {
+    const [id] = ids;
+    const url = node!.url;
+    const start = Number(await rpc<string>(url, "eth_blockNumber"));
+
+    // The node becomes unreachable after 6 transactions, as Ignition prepares the 7th.
+    await relay!.start((request, r) => (r.sends >= 6 && request.method === "eth_estimateGas" ? "cut" : "forward"));
+    const cut = await deploy(id);
+    expect(cut.code, explain(cut)).to.not.equal(0);
+    expect(cut.stdout).to.not.include("successfully deployed");
+    expect(relay!.wentDown, "the relay never went down").to.equal(true);
+    expect(await deploymentTransactions(url, start)).to.have.length(6);
+    expect(journal(id).filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(6);
+
+    // The node is back, with its state: the same command completes the deployment.
+    await relay!.start();
+    const resumed = await deploy(id);
+    expect(resumed.code, explain(resumed)).to.equal(0);
+    expect(resumed.stdout).to.include("successfully deployed");
+    await expectDeployedOnce(id, start);
+  });
+
+  describe("the node vanishes after receiving a contract creation, before answering", function () {
+    const id = ids[1];
+    let start = 0;
+    let inFlight: RpcTransaction;
+    let refusal: RegExpExecArray;
+
+    it("the re-run refuses (IGN411), naming the account and nonce, and sends nothing", async function () {
+      const url = node!.url;
+      start = Number(await rpc<string>(url, "eth_blockNumber"));
+      // the third contract creation reaches the node; its hash never reaches the command
+      let creations = 0;
+      await relay!.start((request) => {
+        if (request.method !== "eth_sendTransaction" || (request.params?.[0] as { to?: string })?.to) return "forward";
+        creations += 1;
+        return creations === 3 ? "forward-then-cut" : "forward";
+      });
+      const lost = await deploy(id);
+      expect(lost.code, explain(lost)).to.not.equal(0);
+      expect(relay!.wentDown).to.equal(true);
+      const txs = await deploymentTransactions(url, start);
+      inFlight = txs.at(-1)!;
+      expect(inFlight.to, "the lost transaction is a contract creation").to.equal(null);
+      const journaled = journal(id)
+        .filter((m) => m.type === "TRANSACTION_SEND")
+        .map((m) => ((m as { transaction?: { hash: string } }).transaction?.hash ?? "").toLowerCase());
+      expect(journaled, "Ignition recorded the lost transaction").to.not.include(inFlight.hash.toLowerCase());
+
+      // Run again, Ignition would deploy that contract a second time: it refuses, and sends nothing.
+      await relay!.start();
+      const refused = await deploy(id);
+      expect(refused.code, explain(refused)).to.not.equal(0);
+      const match = /IGN411:[\s\S]*?nonce (\d+) sent from account (0x[0-9a-fA-F]{40})/.exec(
+        `${refused.stdout}\n${refused.stderr}`,
+      );
+      expect(match, explain(refused)).to.not.equal(null);
+      refusal = match!;
+      expect(Number(refusal[1])).to.equal(Number(inFlight.nonce));
+      expect(refusal[2].toLowerCase()).to.equal(inFlight.from.toLowerCase());
+      expect(await deploymentTransactions(url, start)).to.have.length(txs.length);
+    });
+
+    it("recorded with consortium:find-transaction and ignition track-tx, the same command completes, each contract created once", async function () {
+      if (refusal === undefined) this.skip();
+      const block = await rpc<{ baseFeePerGas?: string }>(node!.url, "eth_getBlockByNumber", ["latest", false]);
+      if (block.baseFeePerGas === undefined) {
+        // Ignition 0.15's track-tx reads the transaction's chainId, which a Hardhat node leaves out
+        // of legacy (pre-London) transactions: BigInt(undefined). Nodes of real chains include it.
+        console.warn("      skipped: ignition track-tx cannot read a legacy transaction from a Hardhat node");
+        this.skip();
+      }
+      // The operator finds the transaction by the account and nonce Ignition names (a private
+      // chain may have no block explorer) and records it in the deployment with the printed command.
+      const found = await hardhat(
+        [
+          "consortium:find-transaction",
+          "--network",
+          "localhost",
+          "--account",
+          refusal[2],
+          "--nonce",
+          refusal[1],
+          "--deployment-id",
+          id,
+        ],
+        childEnv(relay!.url),
+      );
+      expect(found.code, explain(found)).to.equal(0);
+      expect(found.stdout).to.include(`Transaction ${inFlight.hash} from `);
+      const trackTx = found.lines.find((l) => l.startsWith("npx hardhat ignition track-tx "));
+      expect(trackTx).to.equal(`npx hardhat ignition track-tx ${inFlight.hash} ${id} --network localhost`);
+      const tracked = await hardhat(tokenize(trackTx!).slice(2), childEnv(relay!.url), 90_000, { npx: true });
+      expect(tracked.code, explain(tracked)).to.equal(0);
+
+      const last = await deploy(id);
+      expect(last.code, explain(last)).to.equal(0);
+      expect(last.stdout).to.include("successfully deployed");
+      await expectDeployedOnce(id, start);
+    });
+  });
+});
