@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
@@ -20,7 +21,9 @@ describe("tasks: from the shell", () => {
       { cwd: root, env, encoding: "utf8", timeout: 55_000 },
     );
     expect(run.status, run.stderr).to.equal(1);
-    const lines = `${run.stdout}\n${run.stderr}`.split("\n").filter((line) => line.trim() !== "");
+    // Colours, where the terminal (or a CI variable) asks for them, are not part of the message.
+    const output = stripVTControlCharacters(`${run.stdout}\n${run.stderr}`);
+    const lines = output.split("\n").filter((line) => line.trim() !== "");
     expect(lines).to.deep.equal([
       `Error in plugin consortium: no deployment file at ${missing} (--deployment takes a deployed_addresses.json or its folder)`,
     ]);
