@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import { task, types } from "hardhat/config";
-import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { type ProposalCall, actionHelp, buildAction, readCallsFile, simulate } from "./lib/actions";
 import { readDeployment } from "./lib/deployment";
 import {
@@ -18,6 +18,7 @@ import {
   percent,
 } from "./lib/describe";
 import { GovError } from "./lib/errors";
+import { type CommonArgs, withDeployment, withKeys } from "./lib/options";
 import { parseAddress, parseProposalId, parseSupport, parseWhole } from "./lib/parse";
 import {
   chainNow,
@@ -28,7 +29,7 @@ import {
   requireProposal,
   votesOn,
 } from "./lib/proposal";
-import { type KeyOptions, resolveOfflineSigner, resolveSigner } from "./lib/signer";
+import { resolveOfflineSigner, resolveSigner } from "./lib/signer";
 import { type System, chainIdOf, loadSystem } from "./lib/system";
 import { oneLineErrors, print, sendChecked } from "./lib/tx";
 
@@ -55,26 +56,6 @@ const EXTENDED_BALLOT_TYPES = {
     { name: "params", type: "bytes" },
   ],
 };
-
-interface CommonArgs extends KeyOptions {
-  deployment?: string;
-}
-
-function withDeployment(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
-  return t.addOptionalParam(
-    "deployment",
-    "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/",
-  );
-}
-
-function withKeys(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
-  return withDeployment(t)
-    .addOptionalParam("from", "The network account to use: its address or index (default: account 0)")
-    .addOptionalParam(
-      "keystore",
-      "An encrypted JSON keystore to sign with (password: env CONSORTIUM_KEYSTORE_PASSWORD, else asked)",
-    );
-}
 
 /** Prints a proposal's calls, decoded, numbered from 1. */
 function printCalls(

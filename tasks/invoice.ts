@@ -1,6 +1,5 @@
 import { ethers } from "ethers";
 import { task } from "hardhat/config";
-import type { ConfigurableTaskDefinition } from "hardhat/types";
 import type { InvoiceRegistry } from "../typechain-types";
 import {
   type TokenInfo,
@@ -15,6 +14,7 @@ import {
 } from "./lib/assets";
 import { type Labels, formatTime, formatTimeFrom, labelAddress, loadLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
+import { withDeployment } from "./lib/options";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { type System, loadSystem } from "./lib/system";
 import { oneLineErrors, print } from "./lib/tx";
@@ -37,13 +37,6 @@ export const NOT_REGISTERED = "not registered: safe to finance";
 
 interface DeploymentArgs {
   deployment?: string;
-}
-
-function withDeployment(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
-  return t.addOptionalParam(
-    "deployment",
-    "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/",
-  );
 }
 
 /** An invoice id as people copy it: the 32-byte hash it was registered under. */

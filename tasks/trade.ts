@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
 import { task } from "hardhat/config";
-import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { DvPSettlement } from "../typechain-types";
 import {
   type RestrictionCheck,
@@ -16,8 +16,9 @@ import {
 } from "./lib/assets";
 import { type Labels, bps, formatTime, formatTimeFrom, labelAddress, loadLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
+import { type CommonArgs, withDeployment, withKeys } from "./lib/options";
 import { parseAddress, parseSeconds } from "./lib/parse";
-import { type KeyOptions, type TaskSigner, resolveSigner } from "./lib/signer";
+import { type TaskSigner, resolveSigner } from "./lib/signer";
 import { type System, abiOf, loadSystem } from "./lib/system";
 import { oneLineErrors, print, sendChecked } from "./lib/tx";
 
@@ -27,26 +28,6 @@ export const TICKET_STATUSES = ["None", "Proposed", "Ready", "Settled", "Cancell
 /** The largest amount a ticket stores (uint96). */
 const MAX_LEG_AMOUNT = (1n << 96n) - 1n;
 const MAX_UINT64 = (1n << 64n) - 1n;
-
-interface CommonArgs extends KeyOptions {
-  deployment?: string;
-}
-
-function withDeployment(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
-  return t.addOptionalParam(
-    "deployment",
-    "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/",
-  );
-}
-
-function withKeys(t: ConfigurableTaskDefinition): ConfigurableTaskDefinition {
-  return withDeployment(t)
-    .addOptionalParam("from", "The network account to use: its address or index (default: account 0)")
-    .addOptionalParam(
-      "keystore",
-      "An encrypted JSON keystore to sign with (password: env CONSORTIUM_KEYSTORE_PASSWORD, else asked)",
-    );
-}
 
 function dvpOf(sys: System): DvPSettlement {
   return requireContract(sys, "dvp-settlement") as unknown as DvPSettlement;
