@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 /**
  * Support for the end-to-end tests: a Hardhat node run as a separate process (free gas, loopback
  * only), and the project's commands run as separate processes against it, as operators run them.
@@ -133,6 +134,9 @@ export function hardhat(
       if (child.pid !== undefined) live.delete(child.pid);
       // a command's own children (none expected) must not outlive it
       stopGroup(child, "SIGKILL");
+      // Colours (a terminal or a CI variable may ask for them) are not part of what is printed.
+      stdout = stripVTControlCharacters(stdout);
+      stderr = stripVTControlCharacters(stderr);
       const lines = `${stdout}\n${stderr}`.split("\n").filter((l) => l.trim() !== "");
       resolve({ code, signal, stdout, stderr, lines, timedOut });
     });
