@@ -52,6 +52,7 @@ const networks: NetworksUserConfig = {
       gasPrice: 0,
       ...(FORK_HAS_BASE_FEE && { initialBaseFeePerGas: 0 }),
       accounts: { accountsBalance: "0" },
+      ignition: { gasPrice: 0n },
     }),
   },
   localhost: {
