@@ -1,103 +1,59 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.27;
 
-import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
-import {ERC20Upgradeable} from "@openzeppelin/contracts-upgradeable/token/ERC20/ERC20Upgradeable.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IComplianceHook} from "../interfaces/IComplianceHook.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IERC1643} from "../interfaces/IERC1643.sol";
+import {IERC3643} from "../interfaces/IERC3643.sol";
+import {IParticipantCache} from "../interfaces/IParticipantCache.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
+import {SecurityTokenBase} from "./SecurityTokenBase.sol";
+import {SecurityTokenExtension} from "./SecurityTokenExtension.sol";
+import {TokenAccount} from "./TokenAccount.sol";
 import {TransferRestrictions} from "./TransferRestrictions.sol";
 
 /**
  * @title SecurityToken
- * @notice Permissioned ERC-20 (ERC-3643 class) for securities and, with no extra rules, for the
- * consortium's cash token. Only wallets verified in the `IdentityRegistry` hold it. Every mint and
- * transfer passes the rules of `TransferRestrictions` in order; a transfer that breaks one reverts
- * with `TransferRestricted(code)`, and `detectTransferRestriction` tells the code beforehand
- * (ERC-1404). Transfer agents mint, burn, freeze, force transfers and recover lost wallets;
- * compliance officers set the rules; a guardian pauses; the admin (the governance timelock)
- * unpauses, manages roles and upgrades.
- * @dev Balances are also kept per legal entity (`entityBalance`) so that per-entity limits and the
- * holder count see an investor's wallets as one holder; the registry binds a wallet to its entity
- * for good, so a wallet's balance always counts for the same entity. Every operation is O(1) in the number of
- * holders. Storage is packed so that a transfer reads one config slot, one slot per party here and
- * one slot per party in the registry.
+ * @notice Permissioned ERC-20 implementing ERC-3643's token interface, for securities and, with no
+ * extra rules, for the consortium's cash token. Only wallets verified in the `IdentityRegistry`
+ * hold it. Every mint and transfer passes the rules of `TransferRestrictions` in order; a transfer
+ * that breaks one reverts with `TransferRestricted(code)`, and `detectTransferRestriction` tells
+ * the code beforehand (ERC-1404). Operators by duty mint and burn, freeze, force transfers, recover
+ * lost wallets and keep documents; compliance officers set the rules; a guardian pauses; the admin
+ * (the governance timelock) unpauses, manages roles, names the token and upgrades it.
+ *
+ * @dev Gas design. Each wallet has one storage word, `Account`: its balance, its freeze and
+ * lock-up flags, and a copy of its registry record (KYC expiry, country, attributes, entity). A
+ * transfer reads the config word and the two accounts and writes the two accounts; it calls the
+ * registry only the first time a wallet is seen. The registry keeps the copies fresh: it tells the
+ * token of every change to a record the token cached (`participantChanged`), and the KYC expiry is
+ * checked here against the block time. Balances are counted per legal entity only for entities with
+ * more than one wallet; a one-wallet entity's balance is its wallet's balance. Frozen amounts and
+ * lock-ups are read only when the wallet's flag says it has one.
  */
-contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradeable, UUPSUpgradeable, ISecurityToken {
-    using SafeCast for uint256;
-
-    /// @notice Mints, burns, freezes, forces transfers, recovers wallets and maintains documents.
-    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
-    /// @notice Sets the compliance rules.
-    bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
-    /// @notice Pauses at once in an emergency; only the admin unpauses.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-
-    // Flags in `activeRules`: which optional rules are on, so a transfer with only the basic rules
-    // does not pay to read their settings.
-    uint8 private constant RULE_MAX_ENTITY_BALANCE = 1 << 0;
-    uint8 private constant RULE_MAX_HOLDERS = 1 << 1;
-    uint8 private constant RULE_HOOK = 1 << 2;
-
-    /// @dev Per-wallet compliance state, one slot.
-    struct Holder {
-        bool frozen;
-        uint64 lockReleaseTime; // tokens in `lockedAmount` move only from this time on
-        uint112 frozenAmount;
-    }
-
-    struct Document {
-        string uri;
-        bytes32 documentHash;
-        uint256 lastModified;
-    }
-
-    /// @custom:storage-location erc7201:consortium.storage.SecurityToken
-    struct SecurityTokenStorage {
-        // slot 0, read by every transfer
-        IIdentityRegistry identityRegistry;
-        bool paused;
-        uint8 decimals;
-        uint8 activeRules;
-        uint32 requiredAttributes;
-        uint16 allowedCountryCount;
-        // slot 1
-        IComplianceHook complianceHook;
-        uint32 maxHolders;
-        uint32 holderCount;
-        // slot 2
-        uint256 maxEntityBalance;
-        mapping(address wallet => Holder) holders;
-        mapping(address wallet => uint256) lockedAmount;
-        mapping(uint64 entityIndex => uint256) entityBalance;
-        mapping(uint16 country => bool) countryAllowed;
-        mapping(bytes32 name => Document) documents;
-        bytes32[] documentNames;
-        mapping(bytes32 name => uint256) documentPosition; // index in documentNames + 1
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("consortium.storage.SecurityToken")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant STORAGE_LOCATION = 0xa2eea014dad08032a8b6918fb512aaf2f09735782651366c45a5e10af7101c00;
+contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
+    /// @dev Where the operations no transfer needs run (see `SecurityTokenExtension`).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address private immutable EXTENSION;
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
+        EXTENSION = address(new SecurityTokenExtension());
     }
 
     /**
      * @notice Sets up the token behind its proxy. The deployer gets no role: the admin and the
-     * first operators are named here.
+     * first operators are named here. The registry must then bind the token
+     * (`IdentityRegistry.bindToken`) before anyone can receive it.
      * @param name_ ERC-20 name.
      * @param symbol_ ERC-20 symbol.
      * @param decimals_ ERC-20 decimals (0 for shares).
      * @param registry The participant registry that verifies holders.
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` and upgrade rights (the governance timelock).
-     * @param operators The first transfer agents, compliance officers and guardians.
+     * @param operators The first operators, by duty.
      */
     function initialize(
         string memory name_,
@@ -108,169 +64,193 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
         Operators memory operators
     ) public initializer {
         if (address(registry) == address(0) || admin == address(0)) revert ZeroAddress();
-        __ERC20_init(name_, symbol_);
+        if (bytes(name_).length == 0) revert EmptyName();
+        if (bytes(symbol_).length == 0) revert EmptySymbol();
         __AccessControl_init();
         SecurityTokenStorage storage $ = _storage();
+        $.name = name_;
+        $.symbol = symbol_;
         $.identityRegistry = registry;
-        $.decimals = decimals_;
+        $.config.decimals = decimals_;
+        $.config.epoch = 1;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        _grantAll(AGENT_ROLE, operators.agents);
+        _grantAll(SUPPLY_ROLE, operators.supplyAgents);
+        _grantAll(FREEZE_ROLE, operators.freezeAgents);
+        _grantAll(FORCED_TRANSFER_ROLE, operators.forcedTransferAgents);
+        _grantAll(RECOVERY_ROLE, operators.recoveryAgents);
+        _grantAll(DOCUMENT_ROLE, operators.documentAgents);
         _grantAll(COMPLIANCE_ROLE, operators.complianceOfficers);
         _grantAll(GUARDIAN_ROLE, operators.guardians);
-        emit IdentityRegistrySet(address(registry));
+        emit IdentityRegistryAdded(address(registry));
+        emit ComplianceAdded(address(this));
     }
 
-    // ------------------------------------------------------------------ agent operations
+    // ------------------------------------------------------------------ ERC-20
 
-    /// @inheritdoc ISecurityToken
-    function mint(address to, uint256 amount) external onlyRole(AGENT_ROLE) {
+    /// @notice ERC-20 name.
+    function name() external view returns (string memory) {
+        return _storage().name;
+    }
+
+    /// @notice ERC-20 symbol.
+    function symbol() external view returns (string memory) {
+        return _storage().symbol;
+    }
+
+    /// @notice ERC-20 decimals, as configured at initialisation (0 for shares).
+    function decimals() external view returns (uint8) {
+        return _storage().config.decimals;
+    }
+
+    /// @notice Tokens in circulation.
+    function totalSupply() external view returns (uint256) {
+        return _storage().totalSupply;
+    }
+
+    /// @notice `wallet`'s balance.
+    function balanceOf(address wallet) public view returns (uint256) {
+        return _storage().accounts[wallet].balance();
+    }
+
+    /// @notice What `spender` may still move from `owner`.
+    function allowance(address owner, address spender) external view returns (uint256) {
+        return _storage().allowances[owner][spender];
+    }
+
+    /// @notice Moves `value` from the caller to `to`, if every rule allows it.
+    function transfer(address to, uint256 value) external returns (bool) {
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        _transfer(msg.sender, to, value);
+        return true;
+    }
+
+    /// @notice Moves `value` from `from` to `to` using the caller's allowance, if every rule allows it.
+    function transferFrom(address from, address to, uint256 value) external returns (bool) {
+        // OpenZeppelin's order: the allowance first, then the parties.
+        _spendAllowance(from, msg.sender, value);
+        if (from == address(0)) revert ERC20InvalidSender(address(0));
+        if (to == address(0)) revert ERC20InvalidReceiver(address(0));
+        _transfer(from, to, value);
+        return true;
+    }
+
+    /// @notice Lets `spender` move up to `value` of the caller's tokens (the maximum is unlimited).
+    function approve(address spender, uint256 value) external returns (bool) {
+        if (spender == address(0)) revert ERC20InvalidSpender(address(0));
+        _storage().allowances[msg.sender][spender] = value;
+        emit Approval(msg.sender, spender, value);
+        return true;
+    }
+
+
+    // ------------------------------------------------------------------ supply
+
+    /// @inheritdoc IERC3643
+    function mint(address to, uint256 amount) external onlyRole(SUPPLY_ROLE) {
         _mint(to, amount);
     }
 
     /// @inheritdoc ISecurityToken
-    function mintLocked(address to, uint256 amount, uint64 releaseTime) external onlyRole(AGENT_ROLE) {
+    function mintLocked(address to, uint256 amount, uint64 releaseTime) external onlyRole(SUPPLY_ROLE) {
         if (releaseTime <= block.timestamp) revert ReleaseTimeInPast(releaseTime);
         _mint(to, amount);
         SecurityTokenStorage storage $ = _storage();
-        Holder storage holder = $.holders[to];
+        Lockup memory lockup = $.lockups[to];
         // One lock-up per wallet: a new lock adds to a running one and keeps the later release time.
         uint256 locked = amount;
-        if (holder.lockReleaseTime > block.timestamp) {
-            locked += $.lockedAmount[to];
-            if (holder.lockReleaseTime > releaseTime) releaseTime = holder.lockReleaseTime;
+        if (lockup.releaseTime > block.timestamp) {
+            locked += lockup.amount;
+            if (lockup.releaseTime > releaseTime) releaseTime = lockup.releaseTime;
         }
-        $.lockedAmount[to] = locked;
-        holder.lockReleaseTime = releaseTime;
+        // `locked` <= the wallet's balance < 2^120, so it fits.
+        $.lockups[to] = Lockup(uint128(locked), releaseTime);
+        $.accounts[to] = $.accounts[to].withFlag(LOCKED);
         emit TokensLocked(to, locked, releaseTime);
     }
 
-    /// @inheritdoc ISecurityToken
-    function burn(address from, uint256 amount) external onlyRole(AGENT_ROLE) {
-        _forcedBurn(from, amount);
+    /// @inheritdoc IERC3643
+    function burn(address from, uint256 amount) external onlyRole(SUPPLY_ROLE) {
+        _burn(from, amount);
+    }
+
+
+
+    // ------------------------------------------------------------------ freezes
+
+    /// @inheritdoc IERC3643
+    function setAddressFrozen(address wallet, bool frozen) external onlyRole(FREEZE_ROLE) {
+        _setAddressFrozen(wallet, frozen, bytes32(0));
     }
 
     /// @inheritdoc ISecurityToken
-    function forcedTransfer(address from, address to, uint256 amount) external onlyRole(AGENT_ROLE) {
-        _forcedTransfer(from, to, amount);
+    function setAddressFrozenWithReason(address wallet, bool frozen, bytes32 reason) external onlyRole(FREEZE_ROLE) {
+        _setAddressFrozen(wallet, frozen, reason);
+    }
+
+    /// @inheritdoc IERC3643
+    function freezePartialTokens(address wallet, uint256 amount) external onlyRole(FREEZE_ROLE) {
+        _freezePartialTokens(wallet, amount, bytes32(0));
     }
 
     /// @inheritdoc ISecurityToken
-    function setAddressFrozen(address wallet, bool frozen) external onlyRole(AGENT_ROLE) {
-        _setAddressFrozen(wallet, frozen);
+    function freezePartialTokensWithReason(
+        address wallet,
+        uint256 amount,
+        bytes32 reason
+    ) external onlyRole(FREEZE_ROLE) {
+        _freezePartialTokens(wallet, amount, reason);
+    }
+
+    /// @inheritdoc IERC3643
+    function unfreezePartialTokens(address wallet, uint256 amount) external onlyRole(FREEZE_ROLE) {
+        _unfreezePartialTokens(wallet, amount, bytes32(0));
     }
 
     /// @inheritdoc ISecurityToken
-    function freezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
-        _freezePartialTokens(wallet, amount);
+    function unfreezePartialTokensWithReason(
+        address wallet,
+        uint256 amount,
+        bytes32 reason
+    ) external onlyRole(FREEZE_ROLE) {
+        _unfreezePartialTokens(wallet, amount, reason);
+    }
+
+
+
+
+    // ------------------------------------------------------------------ forced transfers, recovery
+
+    /// @inheritdoc IERC3643
+    function forcedTransfer(address from, address to, uint256 amount) external onlyRole(FORCED_TRANSFER_ROLE) returns (bool) {
+        _forcedTransfer(from, to, amount, bytes32(0));
+        return true;
     }
 
     /// @inheritdoc ISecurityToken
-    function unfreezePartialTokens(address wallet, uint256 amount) external onlyRole(AGENT_ROLE) {
-        _unfreezePartialTokens(wallet, amount);
+    function forcedTransferWithReason(
+        address from,
+        address to,
+        uint256 amount,
+        bytes32 reason
+    ) external onlyRole(FORCED_TRANSFER_ROLE) returns (bool) {
+        _forcedTransfer(from, to, amount, reason);
+        return true;
     }
 
-    /// @inheritdoc ISecurityToken
-    function recoveryAddress(address lostWallet, address newWallet) external onlyRole(AGENT_ROLE) {
-        _requireNotPaused();
-        if (lostWallet == address(0) || newWallet == address(0)) revert ZeroAddress();
-        SecurityTokenStorage storage $ = _storage();
-        uint256 balance = balanceOf(lostWallet);
-        if (balance == 0) revert NothingToRecover(lostWallet);
-        Holder memory lost = $.holders[lostWallet];
-        Holder memory target = $.holders[newWallet];
-        if (balanceOf(newWallet) != 0 || target.frozen || target.frozenAmount != 0) {
-            revert RecoveryWalletNotEmpty(newWallet);
-        }
-        (IIdentityRegistry.Participant memory old, IIdentityRegistry.Participant memory next) = $
-            .identityRegistry
-            .participantsOf(lostWallet, newWallet);
-        if (next.expiry <= block.timestamp) revert TransferRestricted(TransferRestrictions.RECIPIENT_NOT_VERIFIED);
-        if (next.entityIndex != old.entityIndex) revert RecoveryEntityMismatch(lostWallet, newWallet);
 
-        // Same entity: entity balances and the holder count do not change.
-        ERC20Upgradeable._update(lostWallet, newWallet, balance);
-        $.holders[newWallet] = lost;
-        $.lockedAmount[newWallet] = $.lockedAmount[lostWallet];
-        delete $.holders[lostWallet];
-        delete $.lockedAmount[lostWallet];
-        emit RecoverySuccess(lostWallet, newWallet, $.identityRegistry.entityIdAt(old.entityIndex));
-    }
-
-    /// @inheritdoc ISecurityToken
-    function batchMint(address[] calldata to, uint256[] calldata amounts) external onlyRole(AGENT_ROLE) {
-        _checkBatch(to.length, amounts.length);
-        for (uint256 i = 0; i < to.length; ++i) {
-            _mint(to[i], amounts[i]);
-        }
-    }
-
-    /// @inheritdoc ISecurityToken
-    function batchBurn(address[] calldata from, uint256[] calldata amounts) external onlyRole(AGENT_ROLE) {
-        _checkBatch(from.length, amounts.length);
-        for (uint256 i = 0; i < from.length; ++i) {
-            _forcedBurn(from[i], amounts[i]);
-        }
-    }
-
-    /// @inheritdoc ISecurityToken
-    function batchForcedTransfer(
-        address[] calldata from,
-        address[] calldata to,
-        uint256[] calldata amounts
-    ) external onlyRole(AGENT_ROLE) {
-        _checkBatch(from.length, amounts.length);
-        if (to.length != amounts.length) revert ArrayLengthMismatch();
-        for (uint256 i = 0; i < from.length; ++i) {
-            _forcedTransfer(from[i], to[i], amounts[i]);
-        }
-    }
-
-    /// @inheritdoc ISecurityToken
-    function batchSetAddressFrozen(address[] calldata wallets, bool[] calldata frozen) external onlyRole(AGENT_ROLE) {
-        _checkBatch(wallets.length, frozen.length);
-        for (uint256 i = 0; i < wallets.length; ++i) {
-            _setAddressFrozen(wallets[i], frozen[i]);
-        }
-    }
-
-    /// @inheritdoc ISecurityToken
-    function batchFreezePartialTokens(
-        address[] calldata wallets,
-        uint256[] calldata amounts
-    ) external onlyRole(AGENT_ROLE) {
-        _checkBatch(wallets.length, amounts.length);
-        for (uint256 i = 0; i < wallets.length; ++i) {
-            _freezePartialTokens(wallets[i], amounts[i]);
-        }
-    }
-
-    /// @inheritdoc ISecurityToken
-    function batchUnfreezePartialTokens(
-        address[] calldata wallets,
-        uint256[] calldata amounts
-    ) external onlyRole(AGENT_ROLE) {
-        _checkBatch(wallets.length, amounts.length);
-        for (uint256 i = 0; i < wallets.length; ++i) {
-            _unfreezePartialTokens(wallets[i], amounts[i]);
-        }
-    }
-
-    // ------------------------------------------------------------------ holders
-
-    /// @inheritdoc ISecurityToken
-    function batchTransfer(address[] calldata to, uint256[] calldata amounts) external {
-        _checkBatch(to.length, amounts.length);
-        for (uint256 i = 0; i < to.length; ++i) {
-            _transfer(msg.sender, to[i], amounts[i]);
-        }
-    }
 
     // ------------------------------------------------------------------ compliance settings
 
     /// @inheritdoc ISecurityToken
     function setRequiredAttributes(uint32 attributes) external onlyRole(COMPLIANCE_ROLE) {
-        _storage().requiredAttributes = attributes;
+        _storage().config.requiredAttributes = attributes;
         emit RequiredAttributesSet(attributes);
+    }
+
+    /// @inheritdoc ISecurityToken
+    function setCountryRestriction(bool restricted) external onlyRole(COMPLIANCE_ROLE) {
+        _setRule(RULE_COUNTRY, restricted);
+        emit CountryRestrictionSet(restricted);
     }
 
     /// @inheritdoc ISecurityToken
@@ -285,88 +265,69 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
 
     /// @inheritdoc ISecurityToken
     function setMaxEntityBalance(uint256 maxBalance) external onlyRole(COMPLIANCE_ROLE) {
-        SecurityTokenStorage storage $ = _storage();
-        $.maxEntityBalance = maxBalance;
+        // Anything at or above the supply cap is no limit at all.
+        _storage().config.maxEntityBalance = maxBalance > MAX_SUPPLY ? uint120(MAX_SUPPLY) : uint120(maxBalance);
         _setRule(RULE_MAX_ENTITY_BALANCE, maxBalance != 0);
         emit MaxEntityBalanceSet(maxBalance);
     }
 
     /// @inheritdoc ISecurityToken
     function setMaxHolders(uint32 maxHolders_) external onlyRole(COMPLIANCE_ROLE) {
-        _storage().maxHolders = maxHolders_;
+        _storage().config.maxHolders = maxHolders_;
         _setRule(RULE_MAX_HOLDERS, maxHolders_ != 0);
         emit MaxHoldersSet(maxHolders_);
     }
 
-    /// @inheritdoc ISecurityToken
-    function setComplianceHook(IComplianceHook hook) external onlyRole(COMPLIANCE_ROLE) {
-        _storage().complianceHook = hook;
-        _setRule(RULE_HOOK, address(hook) != address(0));
-        emit ComplianceHookSet(address(hook));
+    /// @inheritdoc IERC3643
+    /// @dev The token's own rules always apply; `compliance` is consulted after them. The zero
+    /// address or the token itself means no further contract.
+    function setCompliance(address compliance_) external onlyRole(COMPLIANCE_ROLE) {
+        bool external_ = compliance_ != address(0) && compliance_ != address(this);
+        _storage().complianceHook = IComplianceHook(external_ ? compliance_ : address(0));
+        _setRule(RULE_HOOK, external_);
+        emit ComplianceAdded(external_ ? compliance_ : address(this));
     }
 
-    /// @inheritdoc ISecurityToken
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        _requireNotPaused();
-        _storage().paused = true;
-        emit Paused(msg.sender);
-    }
 
-    /// @inheritdoc ISecurityToken
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_storage().paused) revert ExpectedPause();
-        _storage().paused = false;
-        emit Unpaused(msg.sender);
-    }
 
-    // ------------------------------------------------------------------ ERC-1643 documents
 
-    /// @inheritdoc IERC1643
-    function setDocument(bytes32 name, string calldata uri, bytes32 documentHash) external onlyRole(AGENT_ROLE) {
-        if (name == bytes32(0)) revert EmptyDocumentName();
+
+
+    /// @inheritdoc IParticipantCache
+    function participantChanged(address wallet, uint256 recordWord) external {
         SecurityTokenStorage storage $ = _storage();
-        if ($.documentPosition[name] == 0) {
-            $.documentNames.push(name);
-            $.documentPosition[name] = $.documentNames.length;
-        }
-        $.documents[name] = Document(uri, documentHash, block.timestamp);
-        emit DocumentUpdated(name, uri, documentHash);
+        if (msg.sender != address($.identityRegistry)) revert CallerNotIdentityRegistry(msg.sender);
+        TokenAccount account = $.accounts[wallet];
+        uint8 epoch = account.epoch();
+        // Not cached under the current registry: it is read afresh when next needed.
+        if (epoch != $.config.epoch) return;
+        $.accounts[wallet] = _applyRecord($, account, recordWord, epoch);
     }
 
-    /// @inheritdoc IERC1643
-    function removeDocument(bytes32 name) external onlyRole(AGENT_ROLE) {
-        SecurityTokenStorage storage $ = _storage();
-        uint256 position = $.documentPosition[name];
-        if (position == 0) revert DocumentNotFound(name);
-        // Swap with the last name and pop, so removal costs the same however many documents exist.
-        bytes32 last = $.documentNames[$.documentNames.length - 1];
-        $.documentNames[position - 1] = last;
-        $.documentPosition[last] = position;
-        $.documentNames.pop();
-        delete $.documentPosition[name];
-        Document memory removed = $.documents[name];
-        delete $.documents[name];
-        emit DocumentRemoved(name, removed.uri, removed.documentHash);
-    }
 
-    /// @inheritdoc IERC1643
-    function getDocument(bytes32 name) external view returns (string memory, bytes32, uint256) {
-        SecurityTokenStorage storage $ = _storage();
-        if ($.documentPosition[name] == 0) revert DocumentNotFound(name);
-        Document storage document = $.documents[name];
-        return (document.uri, document.documentHash, document.lastModified);
-    }
 
-    /// @inheritdoc IERC1643
-    function getAllDocuments() external view returns (bytes32[] memory) {
-        return _storage().documentNames;
-    }
+
+
 
     // ------------------------------------------------------------------ ERC-1404
 
     /// @inheritdoc IERC1404
-    function detectTransferRestriction(address from, address to, uint256 value) external view returns (uint8 code) {
-        (code, , ) = _evaluate(from, to, value);
+    /// @dev An amount above the sender's balance gives code 3 here; the transfer itself then
+    /// reverts with ERC-6093's `ERC20InsufficientBalance`, as a plain ERC-20 does.
+    function detectTransferRestriction(address from, address to, uint256 value) external view returns (uint8) {
+        SecurityTokenStorage storage $ = _storage();
+        Config memory config = $.config;
+        if (config.paused) return TransferRestrictions.PAUSED;
+        TokenAccount sender = $.accounts[from];
+        TokenAccount recipient = $.accounts[to];
+        bool senderStale = from != address(0) && sender.epoch() != config.epoch;
+        bool recipientStale = recipient.epoch() != config.epoch;
+        if (senderStale || recipientStale) {
+            (uint256 s, uint256 r) = $.identityRegistry.recordWordsOf(from, to);
+            if (senderStale) sender = sender.withRecord(s, config.epoch);
+            if (recipientStale) recipient = recipient.withRecord(r, config.epoch);
+        }
+        return _evaluate($, config, from, sender, to, recipient, value);
     }
 
     /// @inheritdoc IERC1404
@@ -376,14 +337,25 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
 
     // ------------------------------------------------------------------ views
 
-    /// @notice ERC-20 decimals, as configured at initialisation (0 for shares).
-    function decimals() public view override returns (uint8) {
-        return _storage().decimals;
+    /// @inheritdoc IERC3643
+    function version() public pure virtual returns (string memory) {
+        return "2.0.0";
     }
 
-    /// @inheritdoc ISecurityToken
+    /// @inheritdoc IERC3643
+    function onchainID() external view returns (address) {
+        return _storage().onchainID;
+    }
+
+    /// @inheritdoc IERC3643
     function identityRegistry() external view returns (IIdentityRegistry) {
         return _storage().identityRegistry;
+    }
+
+    /// @inheritdoc IERC3643
+    function compliance() external view returns (address) {
+        address hook = address(_storage().complianceHook);
+        return hook == address(0) ? address(this) : hook;
     }
 
     /// @inheritdoc ISecurityToken
@@ -393,7 +365,83 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
 
     /// @inheritdoc ISecurityToken
     function requiredAttributes() external view returns (uint32) {
-        return _storage().requiredAttributes;
+        return _storage().config.requiredAttributes;
+    }
+
+    /// @inheritdoc ISecurityToken
+    function countryRestricted() external view returns (bool) {
+        return _storage().config.rules & RULE_COUNTRY != 0;
+    }
+
+
+
+    /// @inheritdoc ISecurityToken
+    function maxEntityBalance() external view returns (uint256) {
+        Config memory config = _storage().config;
+        return config.rules & RULE_MAX_ENTITY_BALANCE == 0 ? 0 : config.maxEntityBalance;
+    }
+
+    /// @inheritdoc ISecurityToken
+    function maxHolders() external view returns (uint32) {
+        return _storage().config.maxHolders;
+    }
+
+    /// @inheritdoc IERC3643
+    function isFrozen(address wallet) external view returns (bool) {
+        return _storage().accounts[wallet].has(FROZEN);
+    }
+
+    /// @inheritdoc IERC3643
+    function getFrozenTokens(address wallet) external view returns (uint256) {
+        return _storage().frozenAmount[wallet];
+    }
+
+
+
+    /// @inheritdoc ISecurityToken
+    function holderCount() external view returns (uint256) {
+        return _storage().config.holderCount;
+    }
+
+
+    /// @inheritdoc IERC1643
+    function getDocument(bytes32 name_) external view returns (string memory, bytes32, uint256) {
+        SecurityTokenStorage storage $ = _storage();
+        if ($.documentPosition[name_] == 0) revert DocumentNotFound(name_);
+        Document storage document = $.documents[name_];
+        return (document.uri, document.documentHash, document.lastModified);
+    }
+
+    /// @inheritdoc IERC1643
+    function getAllDocuments() external view returns (bytes32[] memory) {
+        return _storage().documentNames;
+    }
+
+    /// @inheritdoc ISecurityToken
+    function entityBalance(bytes32 entityId) external view returns (uint256) {
+        SecurityTokenStorage storage $ = _storage();
+        IIdentityRegistry registry = $.identityRegistry;
+        uint256 wallets = registry.boundWalletCountOf(entityId);
+        if (wallets == 0) return 0;
+        if (wallets == 1) return $.accounts[registry.firstWalletOf(entityId)].balance();
+        return $.entityBalance[registry.entityIndexOf(entityId)];
+    }
+
+    /// @inheritdoc ISecurityToken
+    function lockupOf(address wallet) external view returns (uint256 amount, uint64 releaseTime) {
+        Lockup memory lockup = _storage().lockups[wallet];
+        if (lockup.releaseTime > block.timestamp) return (lockup.amount, lockup.releaseTime);
+    }
+
+    /// @inheritdoc ISecurityToken
+    function freeBalanceOf(address wallet) external view returns (uint256) {
+        SecurityTokenStorage storage $ = _storage();
+        TokenAccount account = $.accounts[wallet];
+        if (account.has(FROZEN)) return 0;
+        uint256 held = $.frozenAmount[wallet];
+        Lockup memory lockup = $.lockups[wallet];
+        if (lockup.releaseTime > block.timestamp && lockup.amount > held) held = lockup.amount;
+        return _saturatingSub(account.balance(), held);
     }
 
     /// @inheritdoc ISecurityToken
@@ -407,228 +455,110 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     }
 
     /// @inheritdoc ISecurityToken
-    function maxEntityBalance() external view returns (uint256) {
-        return _storage().maxEntityBalance;
+    function maxSupply() external pure returns (uint256) {
+        return MAX_SUPPLY;
     }
 
-    /// @inheritdoc ISecurityToken
-    function maxHolders() external view returns (uint32) {
-        return _storage().maxHolders;
+    // ------------------------------------------------------------------ run by the extension
+
+    /// @inheritdoc IERC3643
+    function batchTransfer(address[] calldata, uint256[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function paused() external view returns (bool) {
-        return _storage().paused;
+    /// @inheritdoc IERC3643
+    function batchMint(address[] calldata, uint256[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function isFrozen(address wallet) external view returns (bool) {
-        return _storage().holders[wallet].frozen;
+    /// @inheritdoc IERC3643
+    function batchBurn(address[] calldata, uint256[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function getFrozenTokens(address wallet) external view returns (uint256) {
-        return _storage().holders[wallet].frozenAmount;
+    /// @inheritdoc IERC3643
+    function batchSetAddressFrozen(address[] calldata, bool[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function lockupOf(address wallet) external view returns (uint256 amount, uint64 releaseTime) {
-        SecurityTokenStorage storage $ = _storage();
-        releaseTime = $.holders[wallet].lockReleaseTime;
-        if (releaseTime > block.timestamp) amount = $.lockedAmount[wallet];
-        else releaseTime = 0;
+    /// @inheritdoc IERC3643
+    function batchFreezePartialTokens(address[] calldata, uint256[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function freeBalanceOf(address wallet) external view returns (uint256) {
-        SecurityTokenStorage storage $ = _storage();
-        Holder memory holder = $.holders[wallet];
-        if (holder.frozen) return 0;
-        uint256 held = holder.frozenAmount;
-        if (holder.lockReleaseTime > block.timestamp) held += $.lockedAmount[wallet];
-        return _saturatingSub(balanceOf(wallet), held);
+    /// @inheritdoc IERC3643
+    function batchUnfreezePartialTokens(address[] calldata, uint256[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function holderCount() external view returns (uint256) {
-        return _storage().holderCount;
+    /// @inheritdoc IERC3643
+    function batchForcedTransfer(address[] calldata, address[] calldata, uint256[] calldata) external {
+        _delegateToExtension();
     }
 
-    /// @inheritdoc ISecurityToken
-    function entityBalance(bytes32 entityId) external view returns (uint256) {
-        SecurityTokenStorage storage $ = _storage();
-        uint64 index = $.identityRegistry.entityIndexOf(entityId);
-        return index == 0 ? 0 : $.entityBalance[index];
+    /// @inheritdoc IERC3643
+    function recoveryAddress(address, address, address) external returns (bool) {
+        _delegateToExtension();
+    }
+
+    /// @inheritdoc IERC3643
+    function setName(string calldata) external {
+        _delegateToExtension();
+    }
+
+    /// @inheritdoc IERC3643
+    function setSymbol(string calldata) external {
+        _delegateToExtension();
+    }
+
+    /// @inheritdoc IERC3643
+    function setOnchainID(address) external {
+        _delegateToExtension();
+    }
+
+    /// @inheritdoc IERC3643
+    function setIdentityRegistry(address) external {
+        _delegateToExtension();
+    }
+
+    /// @inheritdoc IERC1643
+    function setDocument(bytes32, string calldata, bytes32) external {
+        _delegateToExtension();
+    }
+
+    /// @inheritdoc IERC1643
+    function removeDocument(bytes32) external {
+        _delegateToExtension();
     }
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev Every mint and transfer: the rules first, then balances and entity accounting.
-    function _update(address from, address to, uint256 value) internal override {
-        (uint8 code, uint64 fromEntity, uint64 toEntity) = _evaluate(from, to, value);
-        if (code != TransferRestrictions.NONE) revert TransferRestricted(code);
-        _settle(from, to, value, fromEntity, toEntity);
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+    function _spendAllowance(address owner, address spender, uint256 value) private {
+        mapping(address => uint256) storage allowances = _storage().allowances[owner];
+        uint256 current = allowances[spender];
+        if (current == type(uint256).max) return;
+        if (current < value) revert ERC20InsufficientAllowance(spender, current, value);
+        allowances[spender] = current - value;
     }
 
-    /**
-     * @dev The rules, in the order of `TransferRestrictions`. Returns the first broken rule's code
-     * and the entities the value moves between. `from` is zero on a mint.
-     */
-    function _evaluate(
-        address from,
-        address to,
-        uint256 value
-    ) private view returns (uint8 code, uint64 fromEntity, uint64 toEntity) {
-        SecurityTokenStorage storage $ = _storage();
-        if ($.paused) return (TransferRestrictions.PAUSED, 0, 0);
-        Holder memory sender = $.holders[from];
-        Holder memory recipient = $.holders[to];
-        if (sender.frozen || recipient.frozen) return (TransferRestrictions.WALLET_FROZEN, 0, 0);
-        bool isMint = from == address(0);
-        uint256 senderBalance = balanceOf(from);
-        if (!isMint && value > _saturatingSub(senderBalance, sender.frozenAmount)) {
-            return (TransferRestrictions.INSUFFICIENT_UNFROZEN_BALANCE, 0, 0);
-        }
-
-        (IIdentityRegistry.Participant memory s, IIdentityRegistry.Participant memory r) = $
-            .identityRegistry
-            .participantsOf(from, to);
-        if (!isMint && s.expiry <= block.timestamp) return (TransferRestrictions.SENDER_NOT_VERIFIED, 0, 0);
-        if (r.expiry <= block.timestamp) return (TransferRestrictions.RECIPIENT_NOT_VERIFIED, 0, 0);
-        if (r.attributes & $.requiredAttributes != $.requiredAttributes) {
-            return (TransferRestrictions.RECIPIENT_MISSING_ATTRIBUTES, 0, 0);
-        }
-        if ($.allowedCountryCount != 0 && !$.countryAllowed[r.country]) {
-            return (TransferRestrictions.COUNTRY_NOT_ALLOWED, 0, 0);
-        }
-
-        fromEntity = s.entityIndex;
-        toEntity = r.entityIndex;
-        code = _entityRules($, from, value, fromEntity, toEntity);
-        if (code != TransferRestrictions.NONE) return (code, 0, 0);
-
-        if (!isMint && sender.lockReleaseTime > block.timestamp) {
-            uint256 held = uint256(sender.frozenAmount) + $.lockedAmount[from];
-            if (value > _saturatingSub(senderBalance, held)) return (TransferRestrictions.TOKENS_LOCKED, 0, 0);
-        }
-        if ($.activeRules & RULE_HOOK != 0 && !$.complianceHook.canTransfer(from, to, value)) {
-            return (TransferRestrictions.COMPLIANCE_HOOK_REJECTED, 0, 0);
-        }
-    }
-
-    /// @dev Per-entity maximum balance and maximum number of holder entities.
-    function _entityRules(
-        SecurityTokenStorage storage $,
-        address from,
-        uint256 value,
-        uint64 fromEntity,
-        uint64 toEntity
-    ) private view returns (uint8) {
-        uint8 rules = $.activeRules;
-        if (rules == 0 || (from != address(0) && fromEntity == toEntity)) return TransferRestrictions.NONE;
-        uint256 recipientEntityBalance = $.entityBalance[toEntity];
-        if (rules & RULE_MAX_ENTITY_BALANCE != 0 && recipientEntityBalance + value > $.maxEntityBalance) {
-            return TransferRestrictions.ENTITY_BALANCE_LIMIT;
-        }
-        if (rules & RULE_MAX_HOLDERS != 0 && value != 0 && recipientEntityBalance == 0) {
-            uint256 holders = uint256($.holderCount) + 1;
-            // The sender's entity stops being a holder if it sends everything it has.
-            if (from != address(0) && $.entityBalance[fromEntity] == value) --holders;
-            if (holders > $.maxHolders) return TransferRestrictions.HOLDER_LIMIT;
-        }
-        return TransferRestrictions.NONE;
-    }
-
-    /// @dev Moves the balance and keeps entity balances and the holder count in step.
-    function _settle(address from, address to, uint256 value, uint64 fromEntity, uint64 toEntity) private {
-        ERC20Upgradeable._update(from, to, value);
-        SecurityTokenStorage storage $ = _storage();
-        if (value == 0 || (from != address(0) && to != address(0) && fromEntity == toEntity)) return;
-        if (from != address(0)) {
-            uint256 remaining = $.entityBalance[fromEntity] - value;
-            $.entityBalance[fromEntity] = remaining;
-            if (remaining == 0) --$.holderCount;
-        }
-        if (to != address(0)) {
-            uint256 previous = $.entityBalance[toEntity];
-            $.entityBalance[toEntity] = previous + value;
-            if (previous == 0) ++$.holderCount;
-        }
-    }
-
-    function _forcedTransfer(address from, address to, uint256 amount) private {
-        _requireNotPaused();
-        if (from == address(0) || to == address(0)) revert ZeroAddress();
-        // A forced move to itself would only release frozen and locked tokens, off the record.
-        if (from == to) revert ForcedTransferToSelf(from);
-        SecurityTokenStorage storage $ = _storage();
-        (IIdentityRegistry.Participant memory s, IIdentityRegistry.Participant memory r) = $
-            .identityRegistry
-            .participantsOf(from, to);
-        if (r.expiry <= block.timestamp) revert TransferRestricted(TransferRestrictions.RECIPIENT_NOT_VERIFIED);
-        _releaseHeldTokens(from, amount);
-        _settle(from, to, amount, s.entityIndex, r.entityIndex);
-        emit ForcedTransfer(from, to, amount, msg.sender);
-    }
-
-    function _forcedBurn(address from, uint256 amount) private {
-        _requireNotPaused();
-        if (from == address(0)) revert ZeroAddress();
-        _releaseHeldTokens(from, amount);
-        (IIdentityRegistry.Participant memory s, ) = _storage().identityRegistry.participantsOf(from, address(0));
-        _settle(from, address(0), amount, s.entityIndex, 0);
-    }
-
-    /**
-     * @dev Before a forced move of `amount` out of `wallet`: the move takes free tokens first, then
-     * locked ones, then frozen ones, so the lock-up and the frozen amount shrink just as much as
-     * the free balance lacks. (An amount above the balance reverts later, in the ERC-20 update.)
-     */
-    function _releaseHeldTokens(address wallet, uint256 amount) private {
-        SecurityTokenStorage storage $ = _storage();
-        Holder storage holder = $.holders[wallet];
-        uint256 balance = balanceOf(wallet);
-        uint256 frozen = holder.frozenAmount;
-        uint256 unfrozen = _saturatingSub(balance, frozen);
-        if (amount > unfrozen && frozen != 0) {
-            uint256 release = amount - unfrozen;
-            if (release > frozen) release = frozen;
-            frozen -= release;
-            holder.frozenAmount = uint112(frozen);
-            emit TokensUnfrozen(wallet, release);
-        }
-        if (holder.lockReleaseTime > block.timestamp) {
-            uint256 lockable = _saturatingSub(_saturatingSub(balance, amount), frozen);
-            if ($.lockedAmount[wallet] > lockable) {
-                $.lockedAmount[wallet] = lockable;
-                emit TokensLocked(wallet, lockable, holder.lockReleaseTime);
-            }
-        }
-    }
-
-    function _setAddressFrozen(address wallet, bool frozen) private {
-        if (wallet == address(0)) revert ZeroAddress();
-        _storage().holders[wallet].frozen = frozen;
-        emit AddressFrozen(wallet, frozen, msg.sender);
-    }
-
-    function _freezePartialTokens(address wallet, uint256 amount) private {
-        if (wallet == address(0)) revert ZeroAddress();
-        Holder storage holder = _storage().holders[wallet];
-        uint256 free = _saturatingSub(balanceOf(wallet), holder.frozenAmount);
-        if (amount > free) revert FreezeExceedsFreeBalance(wallet, amount, free);
-        holder.frozenAmount = (holder.frozenAmount + amount).toUint112();
-        emit TokensFrozen(wallet, amount);
-    }
-
-    function _unfreezePartialTokens(address wallet, uint256 amount) private {
-        if (wallet == address(0)) revert ZeroAddress();
-        Holder storage holder = _storage().holders[wallet];
-        uint256 frozen = holder.frozenAmount;
-        if (amount > frozen) revert UnfreezeExceedsFrozen(wallet, amount, frozen);
-        holder.frozenAmount = uint112(frozen - amount);
-        emit TokensUnfrozen(wallet, amount);
-    }
 
     function _grantAll(bytes32 role, address[] memory accounts) private {
         for (uint256 i = 0; i < accounts.length; ++i) {
@@ -638,29 +568,33 @@ contract SecurityToken is Initializable, ERC20Upgradeable, AccessControlUpgradea
     }
 
     function _setRule(uint8 rule, bool on) private {
-        SecurityTokenStorage storage $ = _storage();
-        $.activeRules = on ? $.activeRules | rule : $.activeRules & ~rule;
+        Config storage config = _storage().config;
+        config.rules = on ? config.rules | rule : config.rules & ~rule;
     }
 
-    function _requireNotPaused() private view {
-        if (_storage().paused) revert EnforcedPause();
-    }
 
-    function _checkBatch(uint256 length, uint256 otherLength) private pure {
-        if (length == 0) revert EmptyBatch();
-        if (length != otherLength) revert ArrayLengthMismatch();
-    }
 
-    function _saturatingSub(uint256 a, uint256 b) private pure returns (uint256) {
-        return a > b ? a - b : 0;
+
+
+    /**
+     * @dev Runs the current call in the extension, in this contract's storage, and returns or
+     * reverts with what it returns. The extension is this implementation's own (immutable).
+     * @custom:oz-upgrades-unsafe-allow delegatecall
+     */
+    function _delegateToExtension() private {
+        address extension = EXTENSION;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let success := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(success) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
     }
 
     /// @dev Upgrades are governance decisions: only the admin (the timelock) may upgrade.
     function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
 
-    function _storage() private pure returns (SecurityTokenStorage storage $) {
-        assembly {
-            $.slot := STORAGE_LOCATION
-        }
-    }
 }

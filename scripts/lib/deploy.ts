@@ -1,25 +1,56 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { DvPSettlement, IdentityRegistry, InvoiceRegistry, SecurityToken } from "../../typechain-types";
 
-/** Deploys the identity registry behind a UUPS proxy, with `admin` as its admin. */
+/**
+ * Deploys the identity registry behind a UUPS proxy, with `admin` as its admin. `tokenBinders`
+ * may bind tokens (by default the deploying account, so `deploySecurityToken` can bind).
+ */
 export async function deployIdentityRegistry(
   hre: HardhatRuntimeEnvironment,
   admin: string,
   registrars: string[] = [],
+  tokenBinders?: string[],
 ): Promise<IdentityRegistry> {
   const factory = await hre.ethers.getContractFactory("IdentityRegistry");
-  const proxy = await hre.upgrades.deployProxy(factory, [admin, registrars], { kind: "uups" });
+  const binders = tokenBinders ?? [(await hre.ethers.getSigners())[0].address];
+  const proxy = await hre.upgrades.deployProxy(factory, [admin, registrars, binders], { kind: "uups" });
   await proxy.waitForDeployment();
   return proxy as unknown as IdentityRegistry;
 }
 
+/** The token's first operators by duty (the `Operators` struct of `ISecurityToken`). */
 export interface TokenOperators {
-  agents: string[];
+  supplyAgents: string[];
+  freezeAgents: string[];
+  forcedTransferAgents: string[];
+  recoveryAgents: string[];
+  documentAgents: string[];
   complianceOfficers: string[];
   guardians: string[];
 }
 
-export const NO_OPERATORS: TokenOperators = { agents: [], complianceOfficers: [], guardians: [] };
+export const NO_OPERATORS: TokenOperators = {
+  supplyAgents: [],
+  freezeAgents: [],
+  forcedTransferAgents: [],
+  recoveryAgents: [],
+  documentAgents: [],
+  complianceOfficers: [],
+  guardians: [],
+};
+
+/** Operators where one account (e.g. a transfer agent) holds every operator duty. */
+export function allDuties(agents: string[], complianceOfficers: string[] = [], guardians: string[] = []): TokenOperators {
+  return {
+    supplyAgents: agents,
+    freezeAgents: agents,
+    forcedTransferAgents: agents,
+    recoveryAgents: agents,
+    documentAgents: agents,
+    complianceOfficers,
+    guardians,
+  };
+}
 
 export interface TokenConfig {
   name: string;
@@ -27,13 +58,17 @@ export interface TokenConfig {
   decimals: number;
 }
 
-/** Deploys a security (or cash) token behind a UUPS proxy. */
+/**
+ * Deploys a security (or cash) token behind a UUPS proxy and binds it to the registry (the
+ * deploying account must hold the registry's TOKEN_BINDER_ROLE; pass `bind: false` to skip).
+ */
 export async function deploySecurityToken(
   hre: HardhatRuntimeEnvironment,
   config: TokenConfig,
   registry: string,
   admin: string,
   operators: TokenOperators = NO_OPERATORS,
+  options: { bind?: boolean } = {},
 ): Promise<SecurityToken> {
   const factory = await hre.ethers.getContractFactory("SecurityToken");
   const proxy = await hre.upgrades.deployProxy(
@@ -42,6 +77,10 @@ export async function deploySecurityToken(
     { kind: "uups" },
   );
   await proxy.waitForDeployment();
+  if (options.bind !== false) {
+    const identity = await hre.ethers.getContractAt("IdentityRegistry", registry);
+    await (await identity.bindToken(await proxy.getAddress())).wait();
+  }
   return proxy as unknown as SecurityToken;
 }
 

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity ^0.8.27;
+
+/**
+ * @notice A wallet's state in a `SecurityToken`, packed in one storage word so that a transfer reads
+ * and writes each party once: the balance, the freeze and lock-up flags, and the token's copy of
+ * the wallet's registry record.
+ * @dev Bits, low to high: balance 120 | KYC expiry 40 | country 16 | attributes 32 | flags 8 |
+ * registry epoch 8 | entity index 32.
+ */
+type TokenAccount is uint256;
+
+using TokenAccountLib for TokenAccount global;
+
+/// @notice Reads and writes the fields of a `TokenAccount`.
+library TokenAccountLib {
+    /// @dev Every token of the wallet is frozen.
+    uint256 internal constant FROZEN = 1 << 208;
+    /// @dev The wallet has a partly frozen amount (read it from the token's `frozenAmount`).
+    uint256 internal constant PARTLY_FROZEN = 1 << 209;
+    /// @dev The wallet may have a running lock-up (read it from the token's `lockups`).
+    uint256 internal constant LOCKED = 1 << 210;
+    /// @dev The wallet's entity has several wallets: its balance is counted per entity.
+    uint256 internal constant MULTI_WALLET = 1 << 211;
+
+    uint256 private constant BALANCE_MASK = (1 << 120) - 1;
+    /// @dev What a new registry record leaves alone: the balance and the token's own flags.
+    uint256 private constant TOKEN_STATE_MASK = BALANCE_MASK | FROZEN | PARTLY_FROZEN | LOCKED;
+
+    function balance(TokenAccount account) internal pure returns (uint256) {
+        return TokenAccount.unwrap(account) & BALANCE_MASK;
+    }
+
+    /// @dev `newBalance` must be below 2^120: the token caps its supply there.
+    function withBalance(TokenAccount account, uint256 newBalance) internal pure returns (TokenAccount) {
+        return TokenAccount.wrap((TokenAccount.unwrap(account) & ~BALANCE_MASK) | newBalance);
+    }
+
+    function expiry(TokenAccount account) internal pure returns (uint256) {
+        return uint40(TokenAccount.unwrap(account) >> 120);
+    }
+
+    function country(TokenAccount account) internal pure returns (uint16) {
+        return uint16(TokenAccount.unwrap(account) >> 160);
+    }
+
+    function attributes(TokenAccount account) internal pure returns (uint32) {
+        return uint32(TokenAccount.unwrap(account) >> 176);
+    }
+
+    function epoch(TokenAccount account) internal pure returns (uint8) {
+        return uint8(TokenAccount.unwrap(account) >> 216);
+    }
+
+    function entityIndex(TokenAccount account) internal pure returns (uint32) {
+        return uint32(TokenAccount.unwrap(account) >> 224);
+    }
+
+    function has(TokenAccount account, uint256 flag) internal pure returns (bool) {
+        return TokenAccount.unwrap(account) & flag != 0;
+    }
+
+    function withFlag(TokenAccount account, uint256 flag) internal pure returns (TokenAccount) {
+        return TokenAccount.wrap(TokenAccount.unwrap(account) | flag);
+    }
+
+    function withoutFlag(TokenAccount account, uint256 flag) internal pure returns (TokenAccount) {
+        return TokenAccount.wrap(TokenAccount.unwrap(account) & ~flag);
+    }
+
+    /// @dev The account with a registry record word (`IIdentityRegistry.recordWordsOf`, laid out
+    /// as this word with zero balance, flags other than multi-wallet, and epoch) as of registry
+    /// epoch `epoch_`; the balance and the token's own flags are kept.
+    function withRecord(TokenAccount account, uint256 recordWord, uint8 epoch_) internal pure returns (TokenAccount) {
+        return
+            TokenAccount.wrap(
+                (TokenAccount.unwrap(account) & TOKEN_STATE_MASK) | recordWord | (uint256(epoch_) << 216)
+            );
+    }
+}
