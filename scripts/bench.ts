@@ -9,7 +9,13 @@ import hre, { ethers } from "hardhat";
 import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseContract, Signer } from "ethers";
 import { Attr, Country } from "./lib/constants";
-import { deployDvPSettlement, deployIdentityRegistry, deployInvoiceRegistry, deploySecurityToken } from "./lib/deploy";
+import {
+  allDuties,
+  deployDvPSettlement,
+  deployIdentityRegistry,
+  deployInvoiceRegistry,
+  deploySecurityToken,
+} from "./lib/deploy";
 import { executionGasOf, gasOf } from "./lib/gas";
 
 interface Row {
@@ -43,8 +49,16 @@ function requireEqual(what: string, a: bigint, b: bigint): void {
   if (a !== b) failures.push(`${what}: ${a} != ${b}`);
 }
 
+/** The token measurements of one state of the world (before and after 1,000 holders and 20 tokens). */
+interface TokenCosts {
+  verifiedExisting: bigint;
+  verifiedNew: bigint;
+  allRulesExisting: bigint;
+  mintNew: bigint;
+}
+
 async function benchToken() {
-  const [admin, alice, bob, carol, dave, erin] = await ethers.getSigners();
+  const [admin, alice, bob, carol, dave, erin, frank, grace] = await ethers.getSigners();
   const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
 
   // Baselines: plain OpenZeppelin ERC-20, no proxy.
@@ -58,9 +72,15 @@ async function benchToken() {
   record("oz.erc20.transfer.newHolder", baseTransferNew);
   const existing = { op: "oz.erc20.transfer.existingHolder", gas: baseTransferExisting };
   const fresh = { op: "oz.erc20.transfer.newHolder", gas: baseTransferNew };
+  const mintBase = { op: "oz.erc20.mint.newHolder", gas: baseMintNew };
 
-  const registry = await deployIdentityRegistry(hre, admin.address);
-  await registry.grantRole(await registry.REGISTRAR_ROLE(), admin.address);
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  let fresh_ = 0;
+  const newWallet = async (entity?: string) => {
+    const wallet = ethers.Wallet.createRandom().address;
+    await registry.registerIdentity(wallet, entity ?? ethers.id(`fresh-${fresh_++}`), Country.CN, expiry, Attr.INVESTOR);
+    return wallet;
+  };
   const register = (wallet: string, name: string) =>
     registry.registerIdentity(wallet, ethers.id(name), Country.CN, expiry, Attr.INVESTOR);
   record("identity.register.newEntity", await gasOf(register(alice.address, "alice")));
@@ -69,56 +89,68 @@ async function benchToken() {
     [carol, "carol"],
     [dave, "dave"],
     [erin, "erin"],
+    [frank, "frank"],
+    [grace, "grace"],
   ] as const) {
     await register(signer.address, name);
   }
+  const operators = allDuties([admin.address], [admin.address]);
+  const registryAddress = await registry.getAddress();
+  const deployToken = (symbol: string) =>
+    deploySecurityToken(hre, { name: symbol, symbol, decimals: 0 }, registryAddress, admin.address, operators);
 
   // Verification and freeze checks only (no optional rules).
-  const plain = await deploySecurityToken(
-    hre,
-    { name: "Plain", symbol: "PLN", decimals: 0 },
-    await registry.getAddress(),
-    admin.address,
-  );
-  await plain.grantRole(await plain.AGENT_ROLE(), admin.address);
-  record("token.mint.newHolder", await gasOf(plain.mint(alice.address, 1000)), {
-    op: "oz.erc20.mint.newHolder",
-    gas: baseMintNew,
-    target: 2.5,
-  });
-  await plain.mint(bob.address, 1000);
-  const plainExisting = await gasOf(plain.connect(alice).transfer(bob.address, 10));
-  record("token.transfer.verifiedOnly.existingHolder", plainExisting, { ...existing, target: 1.6 });
-  record("token.transfer.verifiedOnly.newHolder", await gasOf(plain.connect(alice).transfer(carol.address, 10)), {
-    ...fresh,
-    target: 1.6,
-  });
-  record("token.forcedTransfer.existingHolder", await gasOf(plain.forcedTransfer(alice.address, bob.address, 10)));
-
-  // Country allow-list, per-entity maximum balance and maximum holders on.
-  const ruled = await deploySecurityToken(
-    hre,
-    { name: "Ruled", symbol: "RLD", decimals: 0 },
-    await registry.getAddress(),
-    admin.address,
-  );
-  await ruled.grantRole(await ruled.AGENT_ROLE(), admin.address);
-  await ruled.grantRole(await ruled.COMPLIANCE_ROLE(), admin.address);
+  const plain = await deployToken("PLN");
+  // Every rule on: required attributes, country allow-list, maximum entity balance, maximum
+  // holders, a (released-elsewhere) lock-up rule and freeze checks.
+  const ruled = await deployToken("RLD");
+  await ruled.setRequiredAttributes(Attr.INVESTOR);
+  await ruled.setCountryRestriction(true);
   await ruled.setCountryAllowed(Country.CN, true);
   await ruled.setMaxEntityBalance(1_000_000);
   await ruled.setMaxHolders(5000);
+  await plain.mint(alice.address, 1000);
+  await plain.mint(bob.address, 1000);
   await ruled.mint(alice.address, 1000);
   await ruled.mint(bob.address, 1000);
-  record("token.transfer.withRules.existingHolder", await gasOf(ruled.connect(alice).transfer(bob.address, 10)), {
-    ...existing,
-    target: 2.0,
-  });
-  record("token.transfer.withRules.newHolder", await gasOf(ruled.connect(alice).transfer(carol.address, 10)), {
-    ...fresh,
-    target: 2.0,
-  });
+  // Lock-ups and partial freezes exist on the token (other wallets), as on a live issue.
+  await ruled.mintLocked(dave.address, 100, expiry);
+  await ruled.freezePartialTokens(dave.address, 10);
 
-  // The same transfer with 1,000 registered holders: gas must not grow with the number of holders.
+  const measure = async (): Promise<TokenCosts> => ({
+    verifiedExisting: await gasOf(plain.connect(alice).transfer(bob.address, 10)),
+    verifiedNew: await gasOf(plain.connect(alice).transfer(await newWallet(), 10)),
+    allRulesExisting: await gasOf(ruled.connect(alice).transfer(bob.address, 10)),
+    mintNew: await gasOf(plain.mint(await newWallet(), 10)),
+  });
+  const before = await measure();
+  record("token.mint.newHolder", before.mintNew, { ...mintBase, target: 1.6 });
+  record("token.transfer.verifiedOnly.existingHolder", before.verifiedExisting, { ...existing, target: 1.3 });
+  record("token.transfer.verifiedOnly.newHolder", before.verifiedNew, { ...fresh, target: 1.6 });
+  record("token.transfer.allRules.existingHolder", before.allRulesExisting, { ...existing, target: 1.35 });
+  record("token.forcedTransfer.existingHolder", await gasOf(plain.forcedTransfer(alice.address, bob.address, 10)));
+
+  // KYC changes: one call per token that cached the wallet's record. Measured with the record
+  // cached by 1 token (plain) and by 20 tokens.
+  const kyc = async (tokens: number) => {
+    const wallet = await newWallet(ethers.id(`kyc-${tokens}`));
+    for (const token of [plain, ...cachingTokens.slice(0, tokens - 1)]) await token.mint(wallet, 1);
+    const update = await gasOf(registry.updateIdentity(wallet, Country.HK, expiry, Attr.INVESTOR));
+    const second = await gasOf(
+      registry.registerIdentity(ethers.Wallet.createRandom().address, ethers.id(`kyc-${tokens}`), Country.CN, expiry, Attr.INVESTOR),
+    );
+    const removal = await gasOf(registry.removeIdentity(wallet));
+    record(`identity.update.cachedBy${tokens}Tokens`, update);
+    record(`identity.secondWallet.cachedBy${tokens}Tokens`, second);
+    record(`identity.remove.cachedBy${tokens}Tokens`, removal);
+    return { update, second, removal };
+  };
+  const cachingTokens: Awaited<ReturnType<typeof deployToken>>[] = [];
+  const one = await kyc(1);
+
+  // 1,000 more holders and 20 tokens sharing the registry: no transfer may cost more.
+  cachingTokens.push(ruled);
+  for (let i = 0; i < 18; ++i) cachingTokens.push(await deployToken(`T${i}`));
   const batch = 100;
   for (let start = 0; start < 1000; start += batch) {
     const wallets = Array.from({ length: batch }, () => ethers.Wallet.createRandom().address);
@@ -132,13 +164,27 @@ async function benchToken() {
       })),
     );
     await plain.batchMint(wallets, Array(batch).fill(1));
+    await ruled.batchMint(wallets, Array(batch).fill(1));
   }
-  const plainExistingMany = await gasOf(plain.connect(alice).transfer(bob.address, 10));
-  record("token.transfer.verifiedOnly.existingHolder.1000holders", plainExistingMany, {
+  const twenty = await kyc(20);
+  const after = await measure();
+  record("token.mint.newHolder.1000holders20tokens", after.mintNew, { ...mintBase, target: 1.6 });
+  record("token.transfer.verifiedOnly.existingHolder.1000holders20tokens", after.verifiedExisting, {
     ...existing,
-    target: 1.6,
+    target: 1.3,
   });
-  requireEqual("transfer gas with 1,000 holders vs 2", plainExistingMany, plainExisting);
+  record("token.transfer.verifiedOnly.newHolder.1000holders20tokens", after.verifiedNew, { ...fresh, target: 1.6 });
+  record("token.transfer.allRules.existingHolder.1000holders20tokens", after.allRulesExisting, {
+    ...existing,
+    target: 1.35,
+  });
+  for (const key of Object.keys(before) as (keyof TokenCosts)[]) {
+    requireEqual(`token ${key} with 1,000 holders and 20 tokens vs before`, after[key], before[key]);
+  }
+  // The bound: a KYC change costs a fixed amount per caching token, whatever the number of holders.
+  record("identity.update.perCachingToken", (twenty.update - one.update) / 19n);
+  record("identity.remove.perCachingToken", (twenty.removal - one.removal) / 19n);
+  record("identity.secondWallet.perCachingToken", (twenty.second - one.second) / 19n);
 }
 
 interface GovernanceCosts {
@@ -325,11 +371,7 @@ async function benchInvoices() {
     { name: "Cash", symbol: "CSH", decimals: 2 },
     await registry.getAddress(),
     admin.address,
-    {
-      agents: [admin.address],
-      complianceOfficers: [],
-      guardians: [],
-    },
+    allDuties([admin.address]),
   );
   const invoices = await deployInvoiceRegistry(hre, await registry.getAddress(), admin.address, [
     await cash.getAddress(),
@@ -416,7 +458,7 @@ async function benchSettlement() {
   const [admin, seller, buyer, operator] = await ethers.getSigners();
   const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
   const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
-  const agents = { agents: [admin.address], complianceOfficers: [], guardians: [] };
+  const agents = allDuties([admin.address]);
   const shares = await deploySecurityToken(
     hre,
     { name: "Share", symbol: "SHR", decimals: 0 },

@@ -148,6 +148,7 @@ async function main() {
 
   r.section("Security token: issue, transfer, refuse, freeze, recover");
   const agent = shares.connect(transferAgent);
+  await r.tx("country rule on: only allowed countries may receive", agent.setCountryRestriction(true));
   await r.tx("allow-list: China", agent.setCountryAllowed(Country.CN, true));
   await r.tx("allow-list: Hong Kong", agent.setCountryAllowed(Country.HK, true));
   await r.tx("issue 10,000 shares to Alice Capital", agent.mint(alice.address, 10_000));
@@ -167,7 +168,10 @@ async function main() {
     `holders: ${await shares.holderCount()} entities; Alice ${await shares.balanceOf(alice.address)}, Bob ${await shares.balanceOf(bob.address)}`,
   );
 
-  await r.tx("freeze Bob's wallet (regulator's request)", agent.setAddressFrozen(bob.address, true));
+  await r.tx(
+    "freeze Bob's wallet (regulator's request REG-2026-118)",
+    agent.setAddressFrozenWithReason(bob.address, true, ethers.encodeBytes32String("REG-2026-118")),
+  );
   const frozenCode = await shares.detectTransferRestriction(bob.address, alice.address, 100);
   r.note(
     `Bob -> Alice 100 shares: refused, code ${frozenCode}: "${await shares.messageForTransferRestriction(frozenCode)}"`,
@@ -176,7 +180,7 @@ async function main() {
 
   await r.tx(
     "Alice reports her key lost: recover to her new wallet",
-    agent.recoveryAddress(alice.address, aliceNewWallet.address),
+    agent.recoveryAddress(alice.address, aliceNewWallet.address, await registry.identity(alice.address)),
   );
   r.note(
     `Alice's old wallet ${await shares.balanceOf(alice.address)}, new wallet ${await shares.balanceOf(aliceNewWallet.address)}; entity balance ${await shares.entityBalance(ethers.id("Alice Capital"))}`,

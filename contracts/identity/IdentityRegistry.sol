@@ -51,6 +51,12 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         uint32 entityIndex;
     }
 
+    /// @dev The wallets ever bound to an entity: how many, and the first (one slot).
+    struct BoundWallets {
+        address first;
+        uint96 count;
+    }
+
     /// @custom:storage-location erc7201:consortium.storage.IdentityRegistry
     struct IdentityRegistryStorage {
         mapping(address wallet => Record) records;
@@ -59,8 +65,7 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         mapping(bytes32 entityId => uint256) walletCount;
         uint64 entityCount;
         // Wallets ever bound to an entity (a removed wallet stays bound) and the first of them.
-        mapping(uint64 entityIndex => uint256) boundWalletCount;
-        mapping(uint64 entityIndex => address) firstWallet;
+        mapping(uint64 entityIndex => BoundWallets) boundWallets;
         mapping(uint64 entityIndex => address) entityIdentity;
         // Bound tokens: index + 1 (0 = not bound), and the token at each index (zero once unbound).
         mapping(address token => uint256) tokenPosition;
@@ -267,13 +272,13 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
     /// @inheritdoc IIdentityRegistry
     function boundWalletCountOf(bytes32 entityId) external view returns (uint256) {
         IdentityRegistryStorage storage $ = _storage();
-        return $.boundWalletCount[$.entityIndex[entityId]];
+        return $.boundWallets[$.entityIndex[entityId]].count;
     }
 
     /// @inheritdoc IIdentityRegistry
     function firstWalletOf(bytes32 entityId) external view returns (address) {
         IdentityRegistryStorage storage $ = _storage();
-        return $.firstWallet[$.entityIndex[entityId]];
+        return $.boundWallets[$.entityIndex[entityId]].first;
     }
 
     /// @inheritdoc IIdentityRegistry
@@ -326,14 +331,15 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
     /// @dev A wallet joins its entity for good. The second wallet makes the entity multi-wallet:
     /// tokens that cached the first wallet start counting the entity's balance across wallets.
     function _bindWallet(IdentityRegistryStorage storage $, address wallet, uint64 index) private {
-        uint256 bound = ++$.boundWalletCount[index];
-        if (bound == 1) {
-            $.firstWallet[index] = wallet;
+        BoundWallets storage bound = $.boundWallets[index];
+        uint96 count = ++bound.count;
+        if (count == 1) {
+            bound.first = wallet;
             return;
         }
         $.records[wallet].flags |= MULTI_WALLET;
-        if (bound == 2) {
-            address first = $.firstWallet[index];
+        if (count == 2) {
+            address first = bound.first;
             Record storage firstRecord = $.records[first];
             firstRecord.flags |= MULTI_WALLET;
             _notify($, first, firstRecord);

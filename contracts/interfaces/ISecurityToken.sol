@@ -126,6 +126,8 @@ interface ISecurityToken is IERC3643, IERC1404, IERC1643, IERC20Errors, IPartici
     function holderCount() external view returns (uint256);
     /// @notice Balance of `entityId` across all its wallets.
     function entityBalance(bytes32 entityId) external view returns (uint256);
+    /// @notice The contract this implementation runs its cold operations in (by delegatecall).
+    function extension() external view returns (address);
     /// @notice The most base units that can ever be in circulation (balances are 120-bit).
     function maxSupply() external pure returns (uint256);
 }

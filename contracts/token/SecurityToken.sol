@@ -455,6 +455,11 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
     }
 
     /// @inheritdoc ISecurityToken
+    function extension() external view returns (address) {
+        return EXTENSION;
+    }
+
+    /// @inheritdoc ISecurityToken
     function maxSupply() external pure returns (uint256) {
         return MAX_SUPPLY;
     }
@@ -582,10 +587,10 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
      * @custom:oz-upgrades-unsafe-allow delegatecall
      */
     function _delegateToExtension() private {
-        address extension = EXTENSION;
+        address target = EXTENSION;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
-            let success := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
+            let success := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
             if iszero(success) {
                 revert(0, returndatasize())

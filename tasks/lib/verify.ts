@@ -21,6 +21,7 @@ export const PROXIED: ContractName[] = [
 const ROLE_CONTRACTS: ContractName[] = ["timelock", ...PROXIED];
 
 const ERC1967_PROXY = "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol:ERC1967Proxy";
+const TOKEN_EXTENSION = "contracts/token/SecurityTokenExtension.sol:SecurityTokenExtension";
 
 /** One line of the verification table. */
 export interface Check {
@@ -37,11 +38,27 @@ interface Member {
   uri: string;
 }
 
+/** A token's operators by duty, as the `Operators` struct of `ISecurityToken`. */
 interface Operators {
-  agents: string[];
+  supplyAgents: string[];
+  freezeAgents: string[];
+  forcedTransferAgents: string[];
+  recoveryAgents: string[];
+  documentAgents: string[];
   complianceOfficers: string[];
   guardians: string[];
 }
+
+/** Each duty of `Operators` and the token role it grants. */
+const DUTY_ROLES: [keyof Operators, string][] = [
+  ["supplyAgents", "SUPPLY_ROLE"],
+  ["freezeAgents", "FREEZE_ROLE"],
+  ["forcedTransferAgents", "FORCED_TRANSFER_ROLE"],
+  ["recoveryAgents", "RECOVERY_ROLE"],
+  ["documentAgents", "DOCUMENT_ROLE"],
+  ["complianceOfficers", "COMPLIANCE_ROLE"],
+  ["guardians", "GUARDIAN_ROLE"],
+];
 
 /** What the parameters file says the deployment must be (with the modules' defaults applied). */
 export interface ExpectedDeployment {
@@ -121,11 +138,9 @@ export async function readExpected(file: string): Promise<ExpectedDeployment> {
     const value = get("Tokens", name) as Json;
     if (value === null || typeof value !== "object")
       throw new GovError(`--parameters: ${base} Tokens.${name} is missing`);
-    return {
-      agents: addresses(value.agents, `Tokens.${name}.agents`),
-      complianceOfficers: addresses(value.complianceOfficers, `Tokens.${name}.complianceOfficers`),
-      guardians: addresses(value.guardians, `Tokens.${name}.guardians`),
-    };
+    return Object.fromEntries(
+      DUTY_ROLES.map(([duty]) => [duty, addresses(value[duty], `Tokens.${name}.${duty}`)]),
+    ) as unknown as Operators;
   };
   const founders = get("Governance", "foundingMembers");
   if (!Array.isArray(founders)) throw new GovError(`--parameters: ${base} Governance.foundingMembers must be a list`);
@@ -259,6 +274,11 @@ export interface VerifyOptions {
   logRange: number;
 }
 
+/** The token roles an `Operators` entry grants, by role name. */
+function tokenRoles(operators: Operators): Record<string, string[]> {
+  return Object.fromEntries(DUTY_ROLES.map(([duty, role]) => [role, operators[duty]]));
+}
+
 /** Runs every check of a deployment against its parameters; never throws for a failed check. */
 export async function verifyDeployment(sys: System, options: VerifyOptions): Promise<Check[]> {
   const { expected, deployer } = options;
@@ -280,8 +300,8 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
   name(ethers.ZeroAddress, "anyone");
   for (const m of expected.foundingMembers) name(m.account, m.name || "member");
   for (const a of expected.registrars) name(a, "registrar");
-  for (const a of expected.securityOperators.agents) name(a, "transfer agent");
-  for (const a of expected.cashOperators.agents) name(a, "cash issuer");
+  for (const a of expected.securityOperators.supplyAgents) name(a, "transfer agent");
+  for (const a of expected.cashOperators.supplyAgents) name(a, "cash issuer");
   for (const a of [...expected.securityOperators.complianceOfficers, ...expected.cashOperators.complianceOfficers]) {
     name(a, "compliance officer");
   }
@@ -315,19 +335,13 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       EXECUTOR_ROLE: [ethers.ZeroAddress],
     },
     membership: { DEFAULT_ADMIN_ROLE: [timelock] },
-    "identity-registry": { DEFAULT_ADMIN_ROLE: [timelock], REGISTRAR_ROLE: expected.registrars },
-    "security-token": {
+    "identity-registry": {
       DEFAULT_ADMIN_ROLE: [timelock],
-      AGENT_ROLE: expected.securityOperators.agents,
-      COMPLIANCE_ROLE: expected.securityOperators.complianceOfficers,
-      GUARDIAN_ROLE: expected.securityOperators.guardians,
+      REGISTRAR_ROLE: expected.registrars,
+      TOKEN_BINDER_ROLE: [],
     },
-    "cash-token": {
-      DEFAULT_ADMIN_ROLE: [timelock],
-      AGENT_ROLE: expected.cashOperators.agents,
-      COMPLIANCE_ROLE: expected.cashOperators.complianceOfficers,
-      GUARDIAN_ROLE: expected.cashOperators.guardians,
-    },
+    "security-token": { DEFAULT_ADMIN_ROLE: [timelock], ...tokenRoles(expected.securityOperators) },
+    "cash-token": { DEFAULT_ADMIN_ROLE: [timelock], ...tokenRoles(expected.cashOperators) },
     "invoice-registry": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.invoiceGuardians },
     "dvp-settlement": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.settlementGuardians },
   };
@@ -485,18 +499,21 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
   for (const [n, wantName, wantSymbol, wantDecimals] of tokenRows) {
     const c = sys.contracts[n];
     if (!c) continue;
-    const [tokenName, symbol, decimals, linked] = await Promise.all([
+    const [tokenName, symbol, decimals, linked, bound] = await Promise.all([
       c.name() as Promise<string>,
       c.symbol() as Promise<string>,
       c.decimals() as Promise<bigint>,
       c.identityRegistry() as Promise<string>,
+      registry ? (sys.contracts["identity-registry"]!.isTokenBound(addresses[n]) as Promise<boolean>) : false,
     ]);
-    const ok = tokenName === wantName && symbol === wantSymbol && decimals === wantDecimals && linked === registry;
+    const ok =
+      tokenName === wantName && symbol === wantSymbol && decimals === wantDecimals && linked === registry && bound;
     add(
       "settings",
       n,
       ok,
       `"${tokenName}" ${symbol}, ${decimals} decimals, identity registry ${label(linked)}` +
+        (bound ? ", bound to it" : ", NOT bound to it (holders' records cannot be cached)") +
         (ok
           ? ""
           : `; configured "${wantName}" ${wantSymbol}, ${wantDecimals} decimals, registry ${label(registry ?? "")}`),
@@ -544,6 +561,12 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
     }
     const result = await compareCode(hre, provider, implementation, artifact);
     add("code", `${n} implementation`, result.ok, `${implementation}: ${result.detail}`);
+    if (n === "security-token" || n === "cash-token") {
+      // The token runs its cold operations in an extension its implementation created.
+      const extension = (await sys.contracts[n]!.extension()) as string;
+      const extensionCode = await compareCode(hre, provider, extension, TOKEN_EXTENSION);
+      add("code", `${n} extension`, extensionCode.ok, `${extension}: ${extensionCode.detail}`);
+    }
   }
   for (const n of ["governor", "timelock"] as const) {
     const address = addresses[n];

@@ -2,6 +2,7 @@ import { ethers, upgrades } from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseContract } from "ethers";
+import { NO_OPERATORS, type TokenOperators } from "../../scripts/lib/deploy";
 import { deployConsortiumFixture } from "../fixtures/consortium";
 import { CANCELLER_ROLE, DEFAULT_ADMIN_ROLE, EXECUTOR_ROLE, PROPOSER_ROLE } from "../fixtures/governance";
 
@@ -20,13 +21,18 @@ interface FoundingMember {
   uri: string;
 }
 
-interface Operators {
-  agents: string[];
-  complianceOfficers: string[];
-  guardians: string[];
-}
+type Operators = TokenOperators;
 
-const NO_OPERATORS: Operators = { agents: [], complianceOfficers: [], guardians: [] };
+/** Each operator duty of the parameters and the token role it grants. */
+const DUTY_ROLES: [keyof Operators, string][] = [
+  ["supplyAgents", "SUPPLY_ROLE"],
+  ["freezeAgents", "FREEZE_ROLE"],
+  ["forcedTransferAgents", "FORCED_TRANSFER_ROLE"],
+  ["recoveryAgents", "RECOVERY_ROLE"],
+  ["documentAgents", "DOCUMENT_ROLE"],
+  ["complianceOfficers", "COMPLIANCE_ROLE"],
+  ["guardians", "GUARDIAN_ROLE"],
+];
 
 const role = (name: string) => (name === "DEFAULT_ADMIN_ROLE" ? DEFAULT_ADMIN_ROLE : ethers.id(name));
 
@@ -136,9 +142,9 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       const minimum: Record<string, string[]> = {
         timelock: ["DEFAULT_ADMIN_ROLE", "PROPOSER_ROLE", "EXECUTOR_ROLE", "CANCELLER_ROLE"],
         membership: ["DEFAULT_ADMIN_ROLE"],
-        identityRegistry: ["DEFAULT_ADMIN_ROLE", "REGISTRAR_ROLE"],
-        securityToken: ["DEFAULT_ADMIN_ROLE", "AGENT_ROLE", "COMPLIANCE_ROLE", "GUARDIAN_ROLE"],
-        cashToken: ["DEFAULT_ADMIN_ROLE", "AGENT_ROLE", "COMPLIANCE_ROLE", "GUARDIAN_ROLE"],
+        identityRegistry: ["DEFAULT_ADMIN_ROLE", "REGISTRAR_ROLE", "TOKEN_BINDER_ROLE"],
+        securityToken: ["DEFAULT_ADMIN_ROLE", ...DUTY_ROLES.map(([, r]) => r)],
+        cashToken: ["DEFAULT_ADMIN_ROLE", ...DUTY_ROLES.map(([, r]) => r)],
       };
       for (const [name, contract] of roleContracts) {
         const roles = await roleConstants(contract);
@@ -208,11 +214,12 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       }
     });
 
-    it("security and cash tokens: the timelock (admin) and the agents, compliance officers and guardians of the parameters", async function () {
-      const { securityToken, cashToken, tokens, addresses, agent, cashIssuer, guardian } =
+    it("security and cash tokens: the timelock (admin) and the operators by duty of the parameters, bound to the registry", async function () {
+      const { securityToken, cashToken, identityRegistry, tokens, addresses, agent, cashIssuer, guardian } =
         await loadFixture(deployedFixture);
-      expect(tokens.securityOperators.agents).to.deep.equal([agent.address]);
-      expect(tokens.cashOperators.agents).to.deep.equal([cashIssuer.address]);
+      expect(tokens.securityOperators.supplyAgents).to.deep.equal([agent.address]);
+      expect(tokens.cashOperators.supplyAgents).to.deep.equal([cashIssuer.address]);
+      expect(tokens.cashOperators.documentAgents).to.deep.equal([]);
       expect(tokens.securityOperators.guardians).to.deep.equal([guardian.address]);
       for (const [token, operators] of [
         [securityToken, tokens.securityOperators],
@@ -221,20 +228,18 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
         expect(asObject(await roleHolders(token as unknown as RoleContract))).to.deep.equal(
           expected([
             ["DEFAULT_ADMIN_ROLE", [addresses.timelock]],
-            ["AGENT_ROLE", operators.agents],
-            ["COMPLIANCE_ROLE", operators.complianceOfficers],
-            ["GUARDIAN_ROLE", operators.guardians],
+            ...DUTY_ROLES.map(([duty, r]) => [r, operators[duty]] as [string, string[]]),
           ]),
         );
-        for (const a of operators.agents) expect(await token.hasRole(await token.AGENT_ROLE(), a)).to.equal(true);
-        for (const c of operators.complianceOfficers) {
-          expect(await token.hasRole(await token.COMPLIANCE_ROLE(), c)).to.equal(true);
+        for (const [duty, r] of DUTY_ROLES) {
+          for (const a of operators[duty]) expect(await token.hasRole(ethers.id(r), a), `${duty} ${a}`).to.equal(true);
         }
-        for (const g of operators.guardians) expect(await token.hasRole(await token.GUARDIAN_ROLE(), g)).to.equal(true);
+        expect(await identityRegistry.isTokenBound(await token.getAddress())).to.equal(true);
       }
+      expect(await identityRegistry.boundTokenCount()).to.equal(2n);
       expect(await cashToken.hasRole(await cashToken.COMPLIANCE_ROLE(), agent.address)).to.equal(false);
-      expect(await cashToken.hasRole(await cashToken.AGENT_ROLE(), agent.address)).to.equal(false);
-      expect(await securityToken.hasRole(await securityToken.AGENT_ROLE(), cashIssuer.address)).to.equal(false);
+      expect(await cashToken.hasRole(await cashToken.SUPPLY_ROLE(), agent.address)).to.equal(false);
+      expect(await securityToken.hasRole(await securityToken.SUPPLY_ROLE(), cashIssuer.address)).to.equal(false);
     });
   });
 
@@ -319,7 +324,7 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       const registryImpl = identityRegistry.attach(
         await upgrades.erc1967.getImplementationAddress(addresses.identityRegistry),
       ) as typeof identityRegistry;
-      await expect(registryImpl.initialize(deployer.address, [])).to.be.revertedWithCustomError(
+      await expect(registryImpl.initialize(deployer.address, [], [])).to.be.revertedWithCustomError(
         identityRegistry,
         "InvalidInitialization",
       );
@@ -343,7 +348,7 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
         membership,
         "InvalidInitialization",
       );
-      await expect(identityRegistry.initialize(deployer.address, [])).to.be.revertedWithCustomError(
+      await expect(identityRegistry.initialize(deployer.address, [], [])).to.be.revertedWithCustomError(
         identityRegistry,
         "InvalidInitialization",
       );

@@ -1077,7 +1077,7 @@ describe("ConsortiumGovernor", function () {
     it("refuses admin functions on membership, registry and tokens from the deployer and members", async function () {
       const { membership, identityRegistry, securityToken, cashToken, deployer, bank, newcomer, REGISTRAR_ROLE } =
         await loadFixture(systemFixture);
-      const AGENT_ROLE = await securityToken.AGENT_ROLE();
+      const SUPPLY_ROLE = await securityToken.SUPPLY_ROLE();
       for (const caller of [deployer, bank]) {
         const calls = [
           { contract: membership, call: () => membership.connect(caller).addMember(caller.address, 1000, "me", "") },
@@ -1090,13 +1090,13 @@ describe("ConsortiumGovernor", function () {
             contract: identityRegistry,
             call: () => identityRegistry.connect(caller).upgradeToAndCall(newcomer.address, "0x"),
           },
-          { contract: securityToken, call: () => securityToken.connect(caller).grantRole(AGENT_ROLE, caller.address) },
+          { contract: securityToken, call: () => securityToken.connect(caller).grantRole(SUPPLY_ROLE, caller.address) },
           { contract: securityToken, call: () => securityToken.connect(caller).unpause() },
           {
             contract: securityToken,
             call: () => securityToken.connect(caller).upgradeToAndCall(newcomer.address, "0x"),
           },
-          { contract: cashToken, call: () => cashToken.connect(caller).grantRole(AGENT_ROLE, caller.address) },
+          { contract: cashToken, call: () => cashToken.connect(caller).grantRole(SUPPLY_ROLE, caller.address) },
           { contract: cashToken, call: () => cashToken.connect(caller).upgradeToAndCall(newcomer.address, "0x") },
         ];
         for (const { contract, call } of calls) {

@@ -78,8 +78,15 @@ describe("consortium:verify-deployment", function () {
       "timelock CANCELLER_ROLE",
       "timelock EXECUTOR_ROLE",
       "identity-registry REGISTRAR_ROLE",
-      "security-token AGENT_ROLE",
-      "cash-token AGENT_ROLE",
+      "identity-registry TOKEN_BINDER_ROLE",
+      "security-token SUPPLY_ROLE",
+      "security-token FREEZE_ROLE",
+      "security-token FORCED_TRANSFER_ROLE",
+      "security-token RECOVERY_ROLE",
+      "security-token DOCUMENT_ROLE",
+      "cash-token SUPPLY_ROLE",
+      "security-token extension",
+      "cash-token extension",
       "invoice-registry GUARDIAN_ROLE",
       "deployer holds no role",
       "member Pearl River Bank",
@@ -108,14 +115,14 @@ describe("consortium:verify-deployment", function () {
     it("fails when someone outside the parameters holds an operational role (found from RoleGranted events)", async function () {
       const f = await loadFixture(tasksFixture);
       const outsider = f.others[4].address;
-      await f.securityToken.connect(await asTimelock(f)).grantRole(await f.securityToken.AGENT_ROLE(), outsider);
+      await f.securityToken.connect(await asTimelock(f)).grantRole(await f.securityToken.SUPPLY_ROLE(), outsider);
       const { failed, text, message } = await verifyFails({
         deployment: f.deployment,
         parameters: LOCALHOST_PARAMETERS,
       });
-      expect(failed).to.deep.equal(["roles: security-token AGENT_ROLE"]);
-      expect(rowDetail(text, "roles: security-token AGENT_ROLE")).to.equal(`also held by ${outsider}`);
-      expect(message).to.match(/1 of \d+ checks \(roles: security-token AGENT_ROLE\)$/);
+      expect(failed).to.deep.equal(["roles: security-token SUPPLY_ROLE"]);
+      expect(rowDetail(text, "roles: security-token SUPPLY_ROLE")).to.equal(`also held by ${outsider}`);
+      expect(message).to.match(/1 of \d+ checks \(roles: security-token SUPPLY_ROLE\)$/);
     });
 
     it("fails when a configured operator lost its role", async function () {

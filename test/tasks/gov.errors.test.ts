@@ -79,7 +79,7 @@ describe("tasks: bad input fails in one line, before any transaction", () => {
       [
         "an unknown role",
         ["grant-role security-token MINTER_ROLE 0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
-        /security-token has no role "MINTER_ROLE" \(its roles: .*AGENT_ROLE/,
+        /security-token has no role "MINTER_ROLE" \(its roles: .*SUPPLY_ROLE/,
       ],
       [
         "a role on the governor",

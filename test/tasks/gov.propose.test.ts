@@ -4,7 +4,7 @@ import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
 
-const AGENT_ROLE = ethers.id("AGENT_ROLE");
+const SUPPLY_ROLE = ethers.id("SUPPLY_ROLE");
 const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
 const REGISTRAR_ROLE = ethers.id("REGISTRAR_ROLE");
 const PROPOSER_ROLE = ethers.id("PROPOSER_ROLE");
@@ -31,7 +31,7 @@ describe("tasks: gov:propose", () => {
           `remove-member ${f.insurer.address}`,
           `set-weight ${f.securities.address} 45`,
           `replace-member ${f.bank.address} ${c.address}`,
-          `grant-role security-token AGENT_ROLE ${a.address}`,
+          `grant-role security-token SUPPLY_ROLE ${a.address}`,
           `revoke-role cash-token guardian ${f.guardian.address}`,
           `grant-role identity-registry registrar ${b.address}`,
           `grant-role timelock PROPOSER_ROLE ${c.address}`,
@@ -62,7 +62,7 @@ describe("tasks: gov:propose", () => {
         [f.membership, membership.encodeFunctionData("removeMember", [f.insurer.address])],
         [f.membership, membership.encodeFunctionData("setWeight", [f.securities.address, 45])],
         [f.membership, membership.encodeFunctionData("replaceMemberAccount", [f.bank.address, c.address])],
-        [f.securityToken, token.encodeFunctionData("grantRole", [AGENT_ROLE, a.address])],
+        [f.securityToken, token.encodeFunctionData("grantRole", [SUPPLY_ROLE, a.address])],
         [f.cashToken, token.encodeFunctionData("revokeRole", [GUARDIAN_ROLE, f.guardian.address])],
         [f.identityRegistry, f.identityRegistry.interface.encodeFunctionData("grantRole", [REGISTRAR_ROLE, b.address])],
         [f.timelock, f.timelock.interface.encodeFunctionData("grantRole", [PROPOSER_ROLE, c.address])],
@@ -155,7 +155,7 @@ describe("tasks: gov:propose", () => {
         description: "Admit Shenzhen Bank and tune the rules",
         actions: [
           `add-member ${a.address} 10 'Shenzhen Bank'`,
-          `grant-role security-token AGENT_ROLE ${b.address}`,
+          `grant-role security-token SUPPLY_ROLE ${b.address}`,
           `grant-role timelock PROPOSER_ROLE ${b.address}`,
           "set-quorum 6000",
           "set-approval-threshold 6667",

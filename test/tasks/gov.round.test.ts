@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { closeVoting, openVoting, reachEta, runTask, tasksFixture, tmpFile } from "./helpers";
 
-const AGENT_ROLE = ethers.id("AGENT_ROLE");
+const SUPPLY_ROLE = ethers.id("SUPPLY_ROLE");
 
 describe("tasks: a full governance round from the command line", () => {
   it("proposes, votes (online and by relayed signature), queues, executes, and shows every step", async () => {
@@ -19,7 +19,7 @@ describe("tasks: a full governance round from the command line", () => {
       description: "Admit Shenzhen Bank\n\nShenzhen Bank joins with weight 10; a new transfer agent; quorum 60%.",
       actions: [
         `add-member ${newcomer.address} 10 'Shenzhen Bank' https://members.example/shenzhen-bank`,
-        `grant-role security-token AGENT_ROLE ${newAgent.address}`,
+        `grant-role security-token SUPPLY_ROLE ${newAgent.address}`,
         "set-quorum 6000",
       ],
     });
@@ -37,7 +37,7 @@ describe("tasks: a full governance round from the command line", () => {
       `1. membership.addMember(account=${newcomer.address}, weight=10, name="Shenzhen Bank", uri="https://members.example/shenzhen-bank")`,
     );
     expect(pending.text).to.include(`→ admit ${newcomer.address} as member "Shenzhen Bank" with weight 10`);
-    expect(pending.text).to.include(`→ grant AGENT_ROLE on security-token to ${newAgent.address}`);
+    expect(pending.text).to.include(`→ grant SUPPLY_ROLE on security-token to ${newAgent.address}`);
     expect(pending.text).to.include("3. governor.updateQuorumNumerator(newQuorumNumerator=6000)");
     expect(pending.text).to.include("→ set the quorum to 6000 bps (60.00%) of the total weight");
     expect(pending.text).to.match(/eta: +none \(not queued\)/);
@@ -113,7 +113,7 @@ describe("tasks: a full governance round from the command line", () => {
     // the effects
     expect(await f.membership.isMember(newcomer.address)).to.equal(true);
     expect(await f.membership.weightOf(newcomer.address)).to.equal(10n);
-    expect(await f.securityToken.hasRole(AGENT_ROLE, newAgent.address)).to.equal(true);
+    expect(await f.securityToken.hasRole(SUPPLY_ROLE, newAgent.address)).to.equal(true);
     expect(await f.governor["quorumNumerator()"]()).to.equal(6000n);
 
     // list and members reflect them
