@@ -39,6 +39,7 @@ async function holdings(f: Fixture): Promise<bigint[]> {
 
 /** Turns on the security token's country rule with only CN allowed, so the KP foreigner cannot receive shares. */
 async function allowOnlyCN(f: Fixture): Promise<void> {
+  await f.securityToken.connect(f.agent).setCountryRestriction(true);
   await f.securityToken.connect(f.agent).setCountryAllowed(Country.CN, true);
 }
 
