@@ -4,7 +4,6 @@ pragma solidity ^0.8.27;
 import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IParticipantCache} from "../interfaces/IParticipantCache.sol";
 
@@ -22,7 +21,6 @@ import {IParticipantCache} from "../interfaces/IParticipantCache.sol";
  * call per token holding the wallet's record (at most `MAX_BOUND_TOKENS`), never one per holder.
  */
 contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgradeable, UUPSUpgradeable {
-    using SafeCast for uint256;
 
     /// @notice Registers, updates and removes participants (KYC providers).
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
@@ -33,6 +31,8 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
 
     /// @dev `Record.flags`: the wallet's entity has (had) more than one wallet.
     uint8 private constant MULTI_WALLET = 1 << 3;
+    /// @notice The most entities the registry numbers (entity numbers are 24-bit in records).
+    uint256 public constant MAX_ENTITIES = type(uint24).max;
     /// @dev The bits of a record word that tokens cache (all but `cachedBy`).
     uint256 private constant CACHED_FIELDS = ~uint256(type(uint120).max);
 
@@ -43,12 +43,12 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
      */
     struct Record {
         uint120 cachedBy; // bit i: bound token i holds a copy of this record
-        uint40 expiry;
+        uint32 expiry;
         uint16 country;
         uint32 attributes;
         uint8 flags;
         uint8 reserved; // where a token keeps its registry epoch
-        uint32 entityIndex;
+        uint24 entityIndex;
     }
 
     /// @dev The wallets ever bound to an entity: how many, and the first (one slot).
@@ -315,13 +315,14 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         if (index == 0) {
             // First wallet of this entity: give it the next sequence number, kept for good.
             index = ++$.entityCount;
+            if (index > MAX_ENTITIES) revert EntityLimitReached(MAX_ENTITIES);
             $.entityIndex[entityId] = index;
             $.entityIdAt[index] = entityId;
         }
         if (bound == 0) _bindWallet($, wallet, index);
-        record.entityIndex = uint256(index).toUint32();
+        record.entityIndex = uint24(index);
         record.country = country;
-        record.expiry = uint256(expiry).toUint40();
+        record.expiry = _expiry(expiry);
         record.attributes = attributes;
         ++$.walletCount[entityId];
         emit IdentityRegistered(wallet, entityId, country, expiry, attributes);
@@ -352,7 +353,7 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         if (record.expiry == 0) revert UnknownWallet(wallet);
         if (expiry <= block.timestamp) revert ExpiryInPast(expiry);
         record.country = country;
-        record.expiry = uint256(expiry).toUint40();
+        record.expiry = _expiry(expiry);
         record.attributes = attributes;
         emit IdentityUpdated(wallet, country, expiry, attributes);
         _notify($, wallet, record);
@@ -404,6 +405,12 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         assembly ("memory-safe") {
             word := sload(record.slot)
         }
+    }
+
+    /// @dev A KYC expiry as stored: 32-bit seconds, so at most 2106-02-07.
+    function _expiry(uint64 expiry) private pure returns (uint32) {
+        if (expiry > type(uint32).max) revert ExpiryTooFar(expiry);
+        return uint32(expiry);
     }
 
     function _grantAll(bytes32 role, address[] memory accounts) private {

@@ -72,6 +72,10 @@ interface IIdentityRegistry {
     error TokenNotBound(address token);
     error TokenLimitReached(uint256 limit);
     error UnknownEntity(bytes32 entityId);
+    /// @notice KYC expiries are stored as 32-bit timestamps (until 2106-02-07).
+    error ExpiryTooFar(uint64 expiry);
+    /// @notice The registry numbers at most 2^24 - 1 entities.
+    error EntityLimitReached(uint256 limit);
 
     /// @notice Registers `wallet` as a wallet of `entityId`. A wallet once registered stays bound to
     /// its entity: after removal it can be registered again, but only for the same entity.
@@ -112,8 +116,8 @@ interface IIdentityRegistry {
     function cacheParticipant(address wallet) external returns (uint256 recordWord);
 
     /// @notice Two wallets' records as record words, the form tokens cache: bits, low to high,
-    /// 120 zero | KYC expiry 40 | country 16 | attributes 32 | flags 8 (bit 3: multi-wallet
-    /// entity) | 8 zero | entity index 32. Zero for a wallet never registered.
+    /// 120 zero | KYC expiry 32 | country 16 | attributes 32 | flags 8 (bit 3: multi-wallet
+    /// entity) | 8 zero | entity index 24 | 16 zero. Zero for a wallet never registered.
     function recordWordsOf(address a, address b) external view returns (uint256, uint256);
 
     /// @notice Sets the on-chain identity (ERC-3643 ONCHAINID) of a registered entity (zero clears it).

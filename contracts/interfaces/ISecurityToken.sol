@@ -52,6 +52,9 @@ interface ISecurityToken is IERC3643, IERC1404, IERC1643, IERC20Errors, IPartici
     error EmptyName();
     error EmptySymbol();
     error SupplyCapExceeded(uint256 cap, uint256 supplyAfter);
+    /// @notice A rule's limit above what the token stores (max entity balance: 2^112 - 1; max
+    /// holders: 2^24 - 1, the registry's entity cap).
+    error LimitTooLarge(uint256 limit, uint256 max);
     error SupplyNotZero(uint256 totalSupply);
     error RegistrySwitchLimit();
     error CallerNotIdentityRegistry(address caller);
@@ -96,10 +99,10 @@ interface ISecurityToken is IERC3643, IERC1404, IERC1643, IERC20Errors, IPartici
     /// @notice Adds `country` to, or removes it from, the recipients' allow-list.
     function setCountryAllowed(uint16 country, bool allowed) external;
 
-    /// @notice Maximum balance of one entity across all its wallets (0 = no limit).
+    /// @notice Maximum balance of one entity across all its wallets (0 = no limit; at most 2^112 - 1).
     function setMaxEntityBalance(uint256 maxBalance) external;
 
-    /// @notice Maximum number of holder entities (0 = no limit).
+    /// @notice Maximum number of holder entities (0 = no limit; at most 2^24 - 1).
     function setMaxHolders(uint32 maxHolders) external;
 
     // ---- views ----

@@ -71,7 +71,7 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
         $.name = name_;
         $.symbol = symbol_;
         $.identityRegistry = registry;
-        $.config.decimals = decimals_;
+        $.decimals = decimals_;
         $.config.epoch = 1;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantAll(SUPPLY_ROLE, operators.supplyAgents);
@@ -99,7 +99,7 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
 
     /// @notice ERC-20 decimals, as configured at initialisation (0 for shares).
     function decimals() external view returns (uint8) {
-        return _storage().config.decimals;
+        return _storage().decimals;
     }
 
     /// @notice Tokens in circulation.
@@ -265,15 +265,16 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
 
     /// @inheritdoc ISecurityToken
     function setMaxEntityBalance(uint256 maxBalance) external onlyRole(COMPLIANCE_ROLE) {
-        // Anything at or above the supply cap is no limit at all.
-        _storage().config.maxEntityBalance = maxBalance > MAX_SUPPLY ? uint120(MAX_SUPPLY) : uint120(maxBalance);
+        if (maxBalance > type(uint112).max) revert LimitTooLarge(maxBalance, type(uint112).max);
+        _storage().config.maxEntityBalance = uint112(maxBalance);
         _setRule(RULE_MAX_ENTITY_BALANCE, maxBalance != 0);
         emit MaxEntityBalanceSet(maxBalance);
     }
 
     /// @inheritdoc ISecurityToken
     function setMaxHolders(uint32 maxHolders_) external onlyRole(COMPLIANCE_ROLE) {
-        _storage().config.maxHolders = maxHolders_;
+        if (maxHolders_ > type(uint24).max) revert LimitTooLarge(maxHolders_, type(uint24).max);
+        _storage().config.maxHolders = uint24(maxHolders_);
         _setRule(RULE_MAX_HOLDERS, maxHolders_ != 0);
         emit MaxHoldersSet(maxHolders_);
     }

@@ -48,15 +48,16 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     uint256 internal constant MULTI_WALLET = TokenAccountLib.MULTI_WALLET;
 
     /// @dev Everything a transfer needs to know about the token: one slot.
+    /// @dev 216 bits; the 40 free bits are kept for record-time bookkeeping (corporate actions).
+    /// Holder counts fit 24 bits: the registry numbers at most 2^24 - 1 entities.
     struct Config {
         bool paused;
         uint8 rules;
         uint8 epoch; // registry generation; cached records of an earlier registry are stale
-        uint8 decimals;
         uint32 requiredAttributes;
-        uint32 holderCount;
-        uint32 maxHolders;
-        uint120 maxEntityBalance;
+        uint24 holderCount;
+        uint24 maxHolders;
+        uint112 maxEntityBalance;
     }
 
     struct Lockup {
@@ -80,6 +81,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         IComplianceHook complianceHook;
         address onchainID;
         uint16 allowedCountryCount;
+        uint8 decimals;
         string name;
         string symbol;
         mapping(address wallet => uint256) frozenAmount;
@@ -223,7 +225,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
             emit IERC20.Transfer(from, to, value);
             return;
         }
-        uint32 holders = config.holderCount;
+        uint24 holders = config.holderCount;
         bool counts = value != 0 && !_sameEntity(from, sender, to, recipient);
         // Unchecked: `value` <= the sender's balance <= its entity's balance (the rules or the
         // caller checked it), balances stay below the 2^120 supply cap, and the holder count moves
@@ -233,7 +235,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
                 uint256 left = sender.balance() - value;
                 if (counts) {
                     if (sender.has(MULTI_WALLET)) {
-                        uint32 entity = sender.entityIndex();
+                        uint24 entity = sender.entityIndex();
                         uint256 entityLeft = $.entityBalance[entity] - value;
                         $.entityBalance[entity] = entityLeft;
                         if (entityLeft == 0) --holders;
@@ -247,7 +249,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
                 uint256 before = recipient.balance();
                 if (counts) {
                     if (recipient.has(MULTI_WALLET)) {
-                        uint32 entity = recipient.entityIndex();
+                        uint24 entity = recipient.entityIndex();
                         uint256 entityBefore = $.entityBalance[entity];
                         $.entityBalance[entity] = entityBefore + value;
                         if (entityBefore == 0) ++holders;

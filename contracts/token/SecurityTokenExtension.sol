@@ -200,7 +200,7 @@ contract SecurityTokenExtension is SecurityTokenBase {
 
     function _emitTokenInformation() private {
         SecurityTokenStorage storage $ = _storage();
-        emit IERC3643.UpdatedTokenInformation($.name, $.symbol, $.config.decimals, IERC3643(address(this)).version(), $.onchainID);
+        emit IERC3643.UpdatedTokenInformation($.name, $.symbol, $.decimals, IERC3643(address(this)).version(), $.onchainID);
     }
 
     function _checkBatch(uint256 length, uint256 otherLength) private pure {

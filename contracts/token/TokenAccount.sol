@@ -5,8 +5,9 @@ pragma solidity ^0.8.27;
  * @notice A wallet's state in a `SecurityToken`, packed in one storage word so that a transfer reads
  * and writes each party once: the balance, the freeze and lock-up flags, and the token's copy of
  * the wallet's registry record.
- * @dev Bits, low to high: balance 120 | KYC expiry 40 | country 16 | attributes 32 | flags 8 |
- * registry epoch 8 | entity index 32.
+ * @dev Bits, low to high: balance 120 | KYC expiry 32 | country 16 | attributes 32 | flags 8 |
+ * registry epoch 8 | entity index 24 | 16 free (kept for record-time bookkeeping of corporate
+ * actions, which must know on a wallet's first move after a record time without another read).
  */
 type TokenAccount is uint256;
 
@@ -15,13 +16,13 @@ using TokenAccountLib for TokenAccount global;
 /// @notice Reads and writes the fields of a `TokenAccount`.
 library TokenAccountLib {
     /// @dev Every token of the wallet is frozen.
-    uint256 internal constant FROZEN = 1 << 208;
+    uint256 internal constant FROZEN = 1 << 200;
     /// @dev The wallet has a partly frozen amount (read it from the token's `frozenAmount`).
-    uint256 internal constant PARTLY_FROZEN = 1 << 209;
+    uint256 internal constant PARTLY_FROZEN = 1 << 201;
     /// @dev The wallet may have a running lock-up (read it from the token's `lockups`).
-    uint256 internal constant LOCKED = 1 << 210;
+    uint256 internal constant LOCKED = 1 << 202;
     /// @dev The wallet's entity has several wallets: its balance is counted per entity.
-    uint256 internal constant MULTI_WALLET = 1 << 211;
+    uint256 internal constant MULTI_WALLET = 1 << 203;
 
     uint256 private constant BALANCE_MASK = (1 << 120) - 1;
     /// @dev What a new registry record leaves alone: the balance and the token's own flags.
@@ -37,23 +38,23 @@ library TokenAccountLib {
     }
 
     function expiry(TokenAccount account) internal pure returns (uint256) {
-        return uint40(TokenAccount.unwrap(account) >> 120);
+        return uint32(TokenAccount.unwrap(account) >> 120);
     }
 
     function country(TokenAccount account) internal pure returns (uint16) {
-        return uint16(TokenAccount.unwrap(account) >> 160);
+        return uint16(TokenAccount.unwrap(account) >> 152);
     }
 
     function attributes(TokenAccount account) internal pure returns (uint32) {
-        return uint32(TokenAccount.unwrap(account) >> 176);
+        return uint32(TokenAccount.unwrap(account) >> 168);
     }
 
     function epoch(TokenAccount account) internal pure returns (uint8) {
-        return uint8(TokenAccount.unwrap(account) >> 216);
+        return uint8(TokenAccount.unwrap(account) >> 208);
     }
 
-    function entityIndex(TokenAccount account) internal pure returns (uint32) {
-        return uint32(TokenAccount.unwrap(account) >> 224);
+    function entityIndex(TokenAccount account) internal pure returns (uint24) {
+        return uint24(TokenAccount.unwrap(account) >> 216);
     }
 
     function has(TokenAccount account, uint256 flag) internal pure returns (bool) {
@@ -74,7 +75,7 @@ library TokenAccountLib {
     function withRecord(TokenAccount account, uint256 recordWord, uint8 epoch_) internal pure returns (TokenAccount) {
         return
             TokenAccount.wrap(
-                (TokenAccount.unwrap(account) & TOKEN_STATE_MASK) | recordWord | (uint256(epoch_) << 216)
+                (TokenAccount.unwrap(account) & TOKEN_STATE_MASK) | recordWord | (uint256(epoch_) << 208)
             );
     }
 }
