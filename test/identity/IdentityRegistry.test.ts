@@ -1,27 +1,33 @@
+import fs from "node:fs";
 import hre, { ethers, upgrades } from "hardhat";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
-import { deployIdentityRegistry } from "../../scripts/lib/deploy";
-import { ONE_YEAR, entity } from "../fixtures/token";
+import { allDuties, deployIdentityRegistry, deploySecurityToken } from "../../scripts/lib/deploy";
+import { ONE_YEAR, deployTokenFixture, entity } from "../fixtures/token";
+import type { RecordingParticipantCache } from "../../typechain-types";
 import type { IIdentityRegistry } from "../../typechain-types/contracts/identity/IdentityRegistry";
 
 const ALICE = entity("ALICE");
 const BOB = entity("BOB");
 const CAROL = entity("CAROL");
 
-/** Empty registry behind a UUPS proxy: admin holds DEFAULT_ADMIN_ROLE, registrar holds REGISTRAR_ROLE. */
+/**
+ * Empty registry behind a UUPS proxy: admin holds DEFAULT_ADMIN_ROLE, registrar REGISTRAR_ROLE,
+ * binder TOKEN_BINDER_ROLE (all named at initialisation).
+ */
 async function deployEmptyRegistryFixture() {
-  const [admin, registrar, alice, alice2, bob, carol, outsider] = await ethers.getSigners();
-  const registry = await deployIdentityRegistry(hre, admin.address);
+  const [admin, registrar, alice, alice2, bob, carol, outsider, binder] = await ethers.getSigners();
+  const registry = await deployIdentityRegistry(hre, admin.address, [registrar.address], [binder.address]);
   const REGISTRAR_ROLE = await registry.REGISTRAR_ROLE();
+  const TOKEN_BINDER_ROLE = await registry.TOKEN_BINDER_ROLE();
   const DEFAULT_ADMIN_ROLE = await registry.DEFAULT_ADMIN_ROLE();
-  await registry.grantRole(REGISTRAR_ROLE, registrar.address);
   const expiry = (await time.latest()) + ONE_YEAR;
   return {
     registry,
     admin,
     registrar,
+    binder,
     alice,
     alice2,
     bob,
@@ -29,6 +35,7 @@ async function deployEmptyRegistryFixture() {
     outsider,
     expiry,
     REGISTRAR_ROLE,
+    TOKEN_BINDER_ROLE,
     DEFAULT_ADMIN_ROLE,
   };
 }
@@ -36,7 +43,7 @@ async function deployEmptyRegistryFixture() {
 /**
  * Registry with alice and alice2 (two wallets of entity ALICE, CN, INVESTOR) and bob (entity BOB,
  * SG, INVESTOR | QUALIFIED_INVESTOR) registered, all with the same KYC expiry. carol and outsider
- * are not registered.
+ * are not registered. `register` registers a further wallet.
  */
 async function deployRegisteredFixture() {
   const f = await deployEmptyRegistryFixture();
@@ -44,7 +51,10 @@ async function deployRegisteredFixture() {
   await r.registerIdentity(f.alice.address, ALICE, Country.CN, f.expiry, Attr.INVESTOR);
   await r.registerIdentity(f.alice2.address, ALICE, Country.CN, f.expiry, Attr.INVESTOR);
   await r.registerIdentity(f.bob.address, BOB, Country.SG, f.expiry, Attr.INVESTOR | Attr.QUALIFIED_INVESTOR);
-  return f;
+  /** Registers `wallet` for `entityId` in CN as an INVESTOR with the fixture's expiry. */
+  const register = (wallet: string, entityId: string) =>
+    r.registerIdentity(wallet, entityId, Country.CN, f.expiry, Attr.INVESTOR);
+  return { ...f, register };
 }
 
 /** Sends the next transaction without gas estimation, so it is mined (and reverts) at a chosen timestamp. */
@@ -63,45 +73,59 @@ describe("IdentityRegistry", function () {
       expect(await registry.getRoleAdmin(REGISTRAR_ROLE)).to.equal(DEFAULT_ADMIN_ROLE);
     });
 
-    it("names REGISTRAR_ROLE keccak256('REGISTRAR_ROLE')", async function () {
-      const { REGISTRAR_ROLE } = await loadFixture(deployEmptyRegistryFixture);
+    it("names REGISTRAR_ROLE and TOKEN_BINDER_ROLE keccak256 of their names, administered by the admin", async function () {
+      const { registry, REGISTRAR_ROLE, TOKEN_BINDER_ROLE, DEFAULT_ADMIN_ROLE } =
+        await loadFixture(deployEmptyRegistryFixture);
       expect(REGISTRAR_ROLE).to.equal(ethers.id("REGISTRAR_ROLE"));
+      expect(TOKEN_BINDER_ROLE).to.equal(ethers.id("TOKEN_BINDER_ROLE"));
+      expect(await registry.getRoleAdmin(TOKEN_BINDER_ROLE)).to.equal(DEFAULT_ADMIN_ROLE);
+      expect(await registry.MAX_BOUND_TOKENS()).to.equal(120n);
     });
 
     it("reverts with ZeroAddress for a zero admin", async function () {
       const factory = await ethers.getContractFactory("IdentityRegistry");
       await expect(
-        upgrades.deployProxy(factory, [ethers.ZeroAddress, []], { kind: "uups" }),
+        upgrades.deployProxy(factory, [ethers.ZeroAddress, [], []], { kind: "uups" }),
       ).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
-    it("grants REGISTRAR_ROLE to the registrars it is given, and nothing to the deployer", async function () {
-      const [deployer, admin, registrarA, registrarB] = await ethers.getSigners();
+    it("grants REGISTRAR_ROLE and TOKEN_BINDER_ROLE to the accounts it is given, and nothing to the deployer", async function () {
+      const [deployer, admin, registrarA, registrarB, binderA] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("IdentityRegistry");
-      const registry = await upgrades.deployProxy(factory, [admin.address, [registrarA.address, registrarB.address]], {
-        kind: "uups",
-      });
-      const role = ethers.id("REGISTRAR_ROLE");
-      expect(await registry.hasRole(role, registrarA.address)).to.equal(true);
-      expect(await registry.hasRole(role, registrarB.address)).to.equal(true);
-      expect(await registry.hasRole(role, deployer.address)).to.equal(false);
-      expect(await registry.hasRole(ethers.ZeroHash, deployer.address)).to.equal(false);
+      const registry = await upgrades.deployProxy(
+        factory,
+        [admin.address, [registrarA.address, registrarB.address], [binderA.address]],
+        { kind: "uups" },
+      );
+      const registrarRole = ethers.id("REGISTRAR_ROLE");
+      const binderRole = ethers.id("TOKEN_BINDER_ROLE");
+      expect(await registry.hasRole(registrarRole, registrarA.address)).to.equal(true);
+      expect(await registry.hasRole(registrarRole, registrarB.address)).to.equal(true);
+      expect(await registry.hasRole(binderRole, binderA.address)).to.equal(true);
+      expect(await registry.hasRole(binderRole, registrarA.address)).to.equal(false);
+      expect(await registry.hasRole(registrarRole, binderA.address)).to.equal(false);
+      for (const role of [registrarRole, binderRole, ethers.ZeroHash]) {
+        expect(await registry.hasRole(role, deployer.address)).to.equal(false);
+      }
+      expect(await registry.hasRole(binderRole, admin.address)).to.equal(false);
     });
 
-    it("reverts with ZeroAddress for a zero registrar", async function () {
+    it("reverts with ZeroAddress for a zero registrar or a zero token binder", async function () {
       const [, admin] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("IdentityRegistry");
       await expect(
-        upgrades.deployProxy(factory, [admin.address, [ethers.ZeroAddress]], { kind: "uups" }),
+        upgrades.deployProxy(factory, [admin.address, [ethers.ZeroAddress], []], { kind: "uups" }),
+      ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      await expect(
+        upgrades.deployProxy(factory, [admin.address, [], [admin.address, ethers.ZeroAddress]], { kind: "uups" }),
       ).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
     it("cannot be called twice on the proxy (InvalidInitialization)", async function () {
       const { registry, outsider, DEFAULT_ADMIN_ROLE } = await loadFixture(deployEmptyRegistryFixture);
-      await expect(registry.connect(outsider).initialize(outsider.address, [])).to.be.revertedWithCustomError(
-        registry,
-        "InvalidInitialization",
-      );
+      await expect(
+        registry.connect(outsider).initialize(outsider.address, [], [outsider.address]),
+      ).to.be.revertedWithCustomError(registry, "InvalidInitialization");
       expect(await registry.hasRole(DEFAULT_ADMIN_ROLE, outsider.address)).to.equal(false);
     });
 
@@ -110,10 +134,9 @@ describe("IdentityRegistry", function () {
       const implAddress = await upgrades.erc1967.getImplementationAddress(await registry.getAddress());
       expect(implAddress).to.not.equal(await registry.getAddress());
       const impl = registry.attach(implAddress) as typeof registry;
-      await expect(impl.connect(outsider).initialize(outsider.address, [])).to.be.revertedWithCustomError(
-        impl,
-        "InvalidInitialization",
-      );
+      await expect(
+        impl.connect(outsider).initialize(outsider.address, [], [outsider.address]),
+      ).to.be.revertedWithCustomError(impl, "InvalidInitialization");
       expect(await impl.hasRole(DEFAULT_ADMIN_ROLE, outsider.address)).to.equal(false);
     });
   });
@@ -149,11 +172,15 @@ describe("IdentityRegistry", function () {
         name: "batchRemoveIdentity",
         call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) => reg.batchRemoveIdentity([r.wallet]),
       },
+      {
+        name: "setEntityIdentity",
+        call: (r: IIdentityRegistry.RegistrationStruct, reg: Reg) => reg.setEntityIdentity(ALICE, r.wallet),
+      },
     ];
 
     for (const { name, call } of registrarCalls) {
       it(`${name} reverts with AccessControlUnauthorizedAccount for an account without REGISTRAR_ROLE`, async function () {
-        const { registry, admin, registrar, alice, outsider, expiry, REGISTRAR_ROLE } =
+        const { registry, admin, registrar, binder, alice, outsider, expiry, REGISTRAR_ROLE } =
           await loadFixture(deployRegisteredFixture);
         // A row that the registrar could apply (alice is registered, so update/remove are valid for her;
         // register uses a fresh wallet).
@@ -164,13 +191,14 @@ describe("IdentityRegistry", function () {
           expiry: expiry + 1,
           attributes: Attr.FINANCIER,
         };
-        for (const caller of [outsider, admin]) {
+        for (const caller of [outsider, admin, binder]) {
           await expect(call(row, registry.connect(caller)))
             .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
             .withArgs(caller.address, REGISTRAR_ROLE);
         }
         // Nothing changed.
         expect(await registry.contains(outsider.address)).to.equal(false);
+        expect(await registry.identity(alice.address)).to.equal(ethers.ZeroAddress);
         expect(await registry.identityOf(alice.address)).to.deep.equal([
           ALICE,
           BigInt(Country.CN),
@@ -181,6 +209,57 @@ describe("IdentityRegistry", function () {
         await expect(call(row, registry.connect(registrar))).to.not.be.reverted;
       });
     }
+
+    it("bindToken reverts with AccessControlUnauthorizedAccount for an account without TOKEN_BINDER_ROLE", async function () {
+      const { registry, admin, registrar, binder, alice, outsider, TOKEN_BINDER_ROLE } =
+        await loadFixture(deployRegisteredFixture);
+      const token = ethers.Wallet.createRandom().address;
+      for (const caller of [outsider, admin, registrar, alice]) {
+        await expect(registry.connect(caller).bindToken(token))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, TOKEN_BINDER_ROLE);
+      }
+      expect(await registry.isTokenBound(token)).to.equal(false);
+      await expect(registry.connect(binder).bindToken(token)).to.not.be.reverted;
+      expect(await registry.isTokenBound(token)).to.equal(true);
+    });
+
+    it("every state-changing function is covered: by role, by binding, or the one-time initializer", async function () {
+      const { registry } = await loadFixture(deployEmptyRegistryFixture);
+      const covered = [
+        // REGISTRAR_ROLE (table above)
+        ...registrarCalls.map((c) => c.name),
+        // TOKEN_BINDER_ROLE (above)
+        "bindToken",
+        // DEFAULT_ADMIN_ROLE (grant/revoke below, upgrades in "upgrades")
+        "grantRole",
+        "revokeRole",
+        "upgradeToAndCall",
+        // Bound tokens only: TokenNotBound for anyone else ("bound tokens")
+        "cacheParticipant",
+        "unbindToken",
+        // Own role only; one-time initializer
+        "renounceRole",
+        "initialize",
+      ];
+      const writes: string[] = [];
+      registry.interface.forEachFunction((fn) => {
+        if (fn.stateMutability !== "view" && fn.stateMutability !== "pure") writes.push(fn.name);
+      });
+      expect([...writes].sort()).to.deep.equal([...covered].sort());
+    });
+
+    it("only the admin revokes a role", async function () {
+      const { registry, admin, registrar, binder, outsider, REGISTRAR_ROLE, DEFAULT_ADMIN_ROLE } =
+        await loadFixture(deployEmptyRegistryFixture);
+      for (const caller of [outsider, registrar, binder]) {
+        await expect(registry.connect(caller).revokeRole(REGISTRAR_ROLE, registrar.address))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, DEFAULT_ADMIN_ROLE);
+      }
+      await registry.connect(admin).revokeRole(REGISTRAR_ROLE, registrar.address);
+      expect(await registry.hasRole(REGISTRAR_ROLE, registrar.address)).to.equal(false);
+    });
 
     it("a registrar whose role is revoked loses access", async function () {
       const { registry, admin, registrar, carol, expiry, REGISTRAR_ROLE } =
@@ -593,7 +672,7 @@ describe("IdentityRegistry", function () {
         .withArgs(alice.address);
       // The stored record keeps only the entity binding; expiry 0 marks the wallet unregistered.
       const [p] = await registry.participantsOf(alice.address, alice2.address);
-      expect(p).to.deep.equal([1n, 0n, 0n, 0n]);
+      expect(p).to.deep.equal([1n, 0n, 0n, 0n, true]);
       expect(await registry.boundEntityOf(alice.address)).to.equal(ALICE);
       expect(await registry.walletCountOf(ALICE)).to.equal(1n);
       // The entity's other wallet is untouched.
@@ -732,6 +811,9 @@ describe("IdentityRegistry", function () {
       expect(b.country).to.equal(Country.SG);
       expect(b.expiry).to.equal(expiry);
       expect(b.attributes).to.equal(Attr.INVESTOR | Attr.QUALIFIED_INVESTOR);
+      // ALICE has two wallets, BOB one.
+      expect(a.multiWallet).to.equal(true);
+      expect(b.multiWallet).to.equal(false);
     });
 
     it("returns the records in argument order, and the same record twice for the same wallet", async function () {
@@ -749,17 +831,362 @@ describe("IdentityRegistry", function () {
       await registry.connect(registrar).removeIdentity(bob.address);
       const [a, b] = await registry.participantsOf(alice.address, bob.address);
       expect(a.expiry).to.not.equal(0n);
-      expect(b).to.deep.equal([2n, 0n, 0n, 0n]);
+      expect(b).to.deep.equal([2n, 0n, 0n, 0n, false]);
     });
 
     it("returns zero records for unknown wallets", async function () {
       const { registry, alice, carol, outsider } = await loadFixture(deployRegisteredFixture);
       const [c, a] = await registry.participantsOf(carol.address, alice.address);
-      expect(c).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(c).to.deep.equal([0n, 0n, 0n, 0n, false]);
       expect(a.entityIndex).to.equal(1n);
       const [z1, z2] = await registry.participantsOf(outsider.address, ethers.ZeroAddress);
-      expect(z1).to.deep.equal([0n, 0n, 0n, 0n]);
-      expect(z2).to.deep.equal([0n, 0n, 0n, 0n]);
+      expect(z1).to.deep.equal([0n, 0n, 0n, 0n, false]);
+      expect(z2).to.deep.equal([0n, 0n, 0n, 0n, false]);
+    });
+  });
+
+  describe("entity views: boundWalletCountOf, firstWalletOf", function () {
+    it("count every wallet ever bound to an entity (removed ones too) and name the first", async function () {
+      const { registry, registrar, register, alice, alice2, bob, carol } = await loadFixture(deployRegisteredFixture);
+      expect(await registry.boundWalletCountOf(ALICE)).to.equal(2n);
+      expect(await registry.firstWalletOf(ALICE)).to.equal(alice.address);
+      expect(await registry.boundWalletCountOf(BOB)).to.equal(1n);
+      expect(await registry.firstWalletOf(BOB)).to.equal(bob.address);
+      expect(await registry.boundWalletCountOf(CAROL)).to.equal(0n);
+      expect(await registry.firstWalletOf(CAROL)).to.equal(ethers.ZeroAddress);
+      // Removal keeps the binding; re-registration does not bind the wallet twice.
+      await registry.connect(registrar).removeIdentity(alice.address);
+      expect(await registry.walletCountOf(ALICE)).to.equal(1n);
+      expect(await registry.boundWalletCountOf(ALICE)).to.equal(2n);
+      expect(await registry.firstWalletOf(ALICE)).to.equal(alice.address);
+      await register(alice.address, ALICE);
+      expect(await registry.boundWalletCountOf(ALICE)).to.equal(2n);
+      await register(carol.address, ALICE);
+      expect(await registry.boundWalletCountOf(ALICE)).to.equal(3n);
+      expect(await registry.firstWalletOf(ALICE)).to.equal(alice.address);
+      expect((await registry.participantsOf(carol.address, alice2.address)).map((p) => p.multiWallet)).to.deep.equal([
+        true,
+        true,
+      ]);
+    });
+
+    it("a single-wallet entity becomes multi-wallet with its second wallet, for both wallets, for good", async function () {
+      const { registry, registrar, register, bob, carol } = await loadFixture(deployRegisteredFixture);
+      expect((await registry.participantsOf(bob.address, bob.address))[0].multiWallet).to.equal(false);
+      await register(carol.address, BOB);
+      const [b, c] = await registry.participantsOf(bob.address, carol.address);
+      expect([b.multiWallet, c.multiWallet]).to.deep.equal([true, true]);
+      await registry.connect(registrar).removeIdentity(carol.address);
+      expect((await registry.participantsOf(bob.address, bob.address))[0].multiWallet).to.equal(true);
+    });
+  });
+
+  describe("entity identity (ERC-3643 ONCHAINID): setEntityIdentity, identity", function () {
+    it("sets the identity of every wallet of the entity (EntityIdentitySet), and clears it with zero", async function () {
+      const { registry, registrar, alice, alice2, bob, carol } = await loadFixture(deployRegisteredFixture);
+      const id = ethers.Wallet.createRandom().address;
+      expect(await registry.identity(alice.address)).to.equal(ethers.ZeroAddress);
+      await expect(registry.connect(registrar).setEntityIdentity(ALICE, id))
+        .to.emit(registry, "EntityIdentitySet")
+        .withArgs(ALICE, id);
+      expect(await registry.identity(alice.address)).to.equal(id);
+      expect(await registry.identity(alice2.address)).to.equal(id);
+      expect(await registry.identity(bob.address)).to.equal(ethers.ZeroAddress);
+      expect(await registry.identity(carol.address)).to.equal(ethers.ZeroAddress);
+      // A removed wallet is still its entity's.
+      await registry.connect(registrar).removeIdentity(alice.address);
+      expect(await registry.identity(alice.address)).to.equal(id);
+      await expect(registry.connect(registrar).setEntityIdentity(ALICE, ethers.ZeroAddress))
+        .to.emit(registry, "EntityIdentitySet")
+        .withArgs(ALICE, ethers.ZeroAddress);
+      expect(await registry.identity(alice2.address)).to.equal(ethers.ZeroAddress);
+    });
+
+    it("reverts with UnknownEntity for an entity never registered", async function () {
+      const { registry, registrar } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(registrar).setEntityIdentity(CAROL, ethers.Wallet.createRandom().address))
+        .to.be.revertedWithCustomError(registry, "UnknownEntity")
+        .withArgs(CAROL);
+      await expect(registry.connect(registrar).setEntityIdentity(ethers.ZeroHash, ethers.ZeroAddress))
+        .to.be.revertedWithCustomError(registry, "UnknownEntity")
+        .withArgs(ethers.ZeroHash);
+    });
+  });
+
+  describe("bound tokens: bindToken, unbindToken", function () {
+    it("binds a token at the next index (TokenBound), counted by boundTokenCount", async function () {
+      const { registry, binder } = await loadFixture(deployEmptyRegistryFixture);
+      const [first, second] = [ethers.Wallet.createRandom().address, ethers.Wallet.createRandom().address];
+      expect(await registry.boundTokenCount()).to.equal(0n);
+      await expect(registry.connect(binder).bindToken(first)).to.emit(registry, "TokenBound").withArgs(first, 0n);
+      await expect(registry.connect(binder).bindToken(second)).to.emit(registry, "TokenBound").withArgs(second, 1n);
+      expect(await registry.isTokenBound(first)).to.equal(true);
+      expect(await registry.isTokenBound(second)).to.equal(true);
+      expect(await registry.boundTokenCount()).to.equal(2n);
+    });
+
+    it("reverts with TokenAlreadyBound and ZeroAddress", async function () {
+      const { registry, binder } = await loadFixture(deployEmptyRegistryFixture);
+      const token = ethers.Wallet.createRandom().address;
+      await registry.connect(binder).bindToken(token);
+      await expect(registry.connect(binder).bindToken(token))
+        .to.be.revertedWithCustomError(registry, "TokenAlreadyBound")
+        .withArgs(token);
+      await expect(registry.connect(binder).bindToken(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+        registry,
+        "ZeroAddress",
+      );
+      expect(await registry.boundTokenCount()).to.equal(1n);
+    });
+
+    it("binds at most MAX_BOUND_TOKENS (120) tokens: then TokenLimitReached(120), even after an unbinding", async function () {
+      const { registry, binder, outsider } = await loadFixture(deployEmptyRegistryFixture);
+      // The outsider acts as one bound token, so that it can leave.
+      await registry.connect(binder).bindToken(outsider.address);
+      for (let i = 1; i < 120; i++) await registry.connect(binder).bindToken(ethers.Wallet.createRandom().address);
+      expect(await registry.boundTokenCount()).to.equal(120n);
+      await expect(registry.connect(binder).bindToken(ethers.Wallet.createRandom().address))
+        .to.be.revertedWithCustomError(registry, "TokenLimitReached")
+        .withArgs(120n);
+      // Indices are not reused: leaving frees no place.
+      await registry.connect(outsider).unbindToken();
+      await expect(registry.connect(binder).bindToken(ethers.Wallet.createRandom().address))
+        .to.be.revertedWithCustomError(registry, "TokenLimitReached")
+        .withArgs(120n);
+      await expect(registry.connect(binder).bindToken(outsider.address))
+        .to.be.revertedWithCustomError(registry, "TokenLimitReached")
+        .withArgs(120n);
+    });
+
+    it("unbindToken lets a bound token leave (TokenUnbound); a later binding gets a new index", async function () {
+      const { registry, binder, outsider } = await loadFixture(deployEmptyRegistryFixture);
+      await registry.connect(binder).bindToken(outsider.address);
+      await expect(registry.connect(outsider).unbindToken())
+        .to.emit(registry, "TokenUnbound")
+        .withArgs(outsider.address);
+      expect(await registry.isTokenBound(outsider.address)).to.equal(false);
+      expect(await registry.boundTokenCount()).to.equal(1n);
+      await expect(registry.connect(binder).bindToken(outsider.address))
+        .to.emit(registry, "TokenBound")
+        .withArgs(outsider.address, 1n);
+      expect(await registry.boundTokenCount()).to.equal(2n);
+    });
+
+    it("unbindToken and cacheParticipant revert with TokenNotBound(caller) for an unbound caller", async function () {
+      const { registry, binder, alice, outsider } = await loadFixture(deployRegisteredFixture);
+      await expect(registry.connect(outsider).unbindToken())
+        .to.be.revertedWithCustomError(registry, "TokenNotBound")
+        .withArgs(outsider.address);
+      await expect(registry.connect(outsider).cacheParticipant(alice.address))
+        .to.be.revertedWithCustomError(registry, "TokenNotBound")
+        .withArgs(outsider.address);
+      // Once left, also refused.
+      await registry.connect(binder).bindToken(outsider.address);
+      await registry.connect(outsider).unbindToken();
+      await expect(registry.connect(outsider).unbindToken())
+        .to.be.revertedWithCustomError(registry, "TokenNotBound")
+        .withArgs(outsider.address);
+      await expect(registry.connect(outsider).cacheParticipant(alice.address))
+        .to.be.revertedWithCustomError(registry, "TokenNotBound")
+        .withArgs(outsider.address);
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([]);
+    });
+  });
+
+  describe("cached records: cacheParticipant, recordWordsOf, cachingTokensOf and change notifications", function () {
+    /** The record word layout (IIdentityRegistry.recordWordsOf). */
+    function recordWord(
+      entityIndex: bigint,
+      country: number,
+      expiry: bigint | number,
+      attributes: number,
+      multi: boolean,
+    ) {
+      return (
+        (BigInt(expiry) << 120n) |
+        (BigInt(country) << 160n) |
+        (BigInt(attributes) << 176n) |
+        ((multi ? 1n : 0n) << 211n) |
+        (entityIndex << 224n)
+      );
+    }
+
+    /** The registered fixture and two bound caches (test contracts recording every change pushed to them). */
+    async function cachesFixture() {
+      const f = await deployRegisteredFixture();
+      const factory = await ethers.getContractFactory("RecordingParticipantCache");
+      const registryAddress = await f.registry.getAddress();
+      const cacheA: RecordingParticipantCache = await factory.deploy(registryAddress);
+      const cacheB: RecordingParticipantCache = await factory.deploy(registryAddress);
+      await f.registry.connect(f.binder).bindToken(await cacheA.getAddress());
+      await f.registry.connect(f.binder).bindToken(await cacheB.getAddress());
+      const [dave, dave2, dave3] = (await ethers.getSigners()).slice(10, 13);
+      return { ...f, cacheA, cacheB, dave, dave2, dave3 };
+    }
+
+    it("recordWordsOf lays out entity index, multi-wallet flag, attributes, country and expiry", async function () {
+      const { registry, registrar, alice, bob, carol, expiry } = await loadFixture(deployRegisteredFixture);
+      const [a, b] = await registry.recordWordsOf(alice.address, bob.address);
+      expect(a).to.equal(recordWord(1n, Country.CN, expiry, Attr.INVESTOR, true));
+      expect(b).to.equal(recordWord(2n, Country.SG, expiry, Attr.INVESTOR | Attr.QUALIFIED_INVESTOR, false));
+      const [c, zero] = await registry.recordWordsOf(carol.address, ethers.ZeroAddress);
+      expect([c, zero]).to.deep.equal([0n, 0n]);
+      // A removed wallet keeps its entity index and flag only.
+      await registry.connect(registrar).removeIdentity(alice.address);
+      expect((await registry.recordWordsOf(alice.address, bob.address))[0]).to.equal(recordWord(1n, 0, 0, 0, true));
+    });
+
+    it("cacheParticipant returns the record word and subscribes the caller; the word never shows the subscribers", async function () {
+      const { registry, cacheA, cacheB, alice, bob } = await loadFixture(cachesFixture);
+      const [expected] = await registry.recordWordsOf(alice.address, bob.address);
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([]);
+      expect(await cacheA.cache.staticCall(alice.address)).to.equal(expected);
+      await cacheA.cache(alice.address);
+      await cacheA.cache(alice.address); // idempotent
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([await cacheA.getAddress()]);
+      await cacheB.cache(alice.address);
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([
+        await cacheA.getAddress(),
+        await cacheB.getAddress(),
+      ]);
+      expect(await cacheB.recordOf(alice.address)).to.equal(expected);
+      expect((await registry.recordWordsOf(alice.address, bob.address))[0]).to.equal(expected);
+      expect(await registry.cachingTokensOf(bob.address)).to.deep.equal([]);
+    });
+
+    it("pushes an update to exactly the caches that cached the wallet, with the new record word", async function () {
+      const { registry, registrar, cacheA, cacheB, alice, bob, expiry } = await loadFixture(cachesFixture);
+      await cacheA.cache(alice.address);
+      await cacheB.cache(bob.address);
+      const tx = registry.connect(registrar).updateIdentity(alice.address, Country.HK, expiry + 5, Attr.DEBTOR);
+      const word = recordWord(1n, Country.HK, expiry + 5, Attr.DEBTOR, true);
+      await expect(tx).to.emit(cacheA, "Notified").withArgs(alice.address, word);
+      await expect(tx).to.not.emit(cacheB, "Notified");
+      expect(await cacheA.recordOf(alice.address)).to.equal(word);
+      expect([await cacheA.notifications(), await cacheB.notifications()]).to.deep.equal([1n, 0n]);
+    });
+
+    it("pushes removals and re-registrations, and batch rows, to the caches", async function () {
+      const { registry, registrar, cacheA, alice, bob, expiry } = await loadFixture(cachesFixture);
+      await cacheA.cache(alice.address);
+      await cacheA.cache(bob.address);
+      await expect(registry.connect(registrar).batchRemoveIdentity([alice.address, bob.address]))
+        .to.emit(cacheA, "Notified")
+        .withArgs(alice.address, recordWord(1n, 0, 0, 0, true))
+        .and.to.emit(cacheA, "Notified")
+        .withArgs(bob.address, recordWord(2n, 0, 0, 0, false));
+      await expect(
+        registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.US, expiry, Attr.INVESTOR),
+      )
+        .to.emit(cacheA, "Notified")
+        .withArgs(alice.address, recordWord(1n, Country.US, expiry, Attr.INVESTOR, true));
+      expect(await cacheA.notifications()).to.equal(3n);
+    });
+
+    it("a record cached before its wallet was registered is pushed at registration", async function () {
+      const { registry, registrar, cacheA, carol, expiry } = await loadFixture(cachesFixture);
+      expect(await cacheA.cache.staticCall(carol.address)).to.equal(0n);
+      await cacheA.cache(carol.address);
+      await expect(
+        registry.connect(registrar).registerIdentity(carol.address, CAROL, Country.US, expiry, Attr.INVESTOR),
+      )
+        .to.emit(cacheA, "Notified")
+        .withArgs(carol.address, recordWord(3n, Country.US, expiry, Attr.INVESTOR, false));
+    });
+
+    it("an entity's second wallet is pushed as a change of its first wallet (multi-wallet); a third is not", async function () {
+      const { register, cacheA, dave, dave2, dave3, expiry } = await loadFixture(cachesFixture);
+      const DAVE = entity("DAVE");
+      await register(dave.address, DAVE);
+      await cacheA.cache(dave.address);
+      expect(await cacheA.recordOf(dave.address)).to.equal(recordWord(3n, Country.CN, expiry, Attr.INVESTOR, false));
+      await expect(register(dave2.address, DAVE))
+        .to.emit(cacheA, "Notified")
+        .withArgs(dave.address, recordWord(3n, Country.CN, expiry, Attr.INVESTOR, true));
+      await expect(register(dave3.address, DAVE)).to.not.emit(cacheA, "Notified");
+      expect(await cacheA.notifications()).to.equal(1n);
+    });
+
+    it("tells a cache that left nothing more (no call, no revert)", async function () {
+      const { registry, registrar, cacheA, cacheB, alice, expiry } = await loadFixture(cachesFixture);
+      await cacheA.cache(alice.address);
+      await cacheB.cache(alice.address);
+      await expect(cacheA.leave())
+        .to.emit(registry, "TokenUnbound")
+        .withArgs(await cacheA.getAddress());
+      const tx = registry.connect(registrar).updateIdentity(alice.address, Country.HK, expiry + 5, Attr.DEBTOR);
+      await expect(tx).to.not.emit(cacheA, "Notified");
+      await expect(tx).to.emit(cacheB, "Notified");
+      expect(await cacheA.notifications()).to.equal(0n);
+    });
+
+    it("cachingTokensOf lists only bound tokens: a token that left is no longer listed", async function () {
+      const { registry, cacheA, cacheB, alice } = await loadFixture(cachesFixture);
+      await cacheA.cache(alice.address);
+      await cacheB.cache(alice.address);
+      await cacheA.leave();
+      // Expected: only the bound cache B is "told of its changes"; a left token is not one of them.
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([await cacheB.getAddress()]);
+    });
+  });
+
+  describe("security tokens caching records", function () {
+    it("a token subscribes to a wallet's record on its first receipt, not on a view or a refused transfer", async function () {
+      const { registry, token, agent, alice, bob, outsider } = await loadFixture(deployTokenFixture);
+      const self = await token.getAddress();
+      expect(await token.detectTransferRestriction(ethers.ZeroAddress, alice.address, 1)).to.equal(0n);
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([]);
+      await token.connect(agent).mint(alice.address, 10);
+      expect(await registry.cachingTokensOf(alice.address)).to.deep.equal([self]);
+      // A refused transfer leaves no subscription behind.
+      await expect(token.connect(alice).transfer(outsider.address, 1)).to.be.reverted;
+      expect(await registry.cachingTokensOf(outsider.address)).to.deep.equal([]);
+      await token.connect(alice).transfer(bob.address, 1);
+      expect(await registry.cachingTokensOf(bob.address)).to.deep.equal([self]);
+    });
+
+    it("two tokens sharing the registry are both told of a change to a wallet both cached", async function () {
+      const f = await loadFixture(deployTokenFixture);
+      const { registry, registrar, token, admin, agent, alice, bob, expiry } = f;
+      const cash = await deploySecurityToken(
+        hre,
+        { name: "Cash", symbol: "CSH", decimals: 2 },
+        await registry.getAddress(),
+        admin.address,
+        allDuties([agent.address]),
+      );
+      await token.connect(agent).mint(alice.address, 10);
+      await cash.connect(agent).mint(alice.address, 1_000);
+      await token.connect(alice).transfer(bob.address, 1);
+      await cash.connect(alice).transfer(bob.address, 100);
+      expect(await registry.cachingTokensOf(bob.address)).to.deep.equal([
+        await token.getAddress(),
+        await cash.getAddress(),
+      ]);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, expiry, 0);
+      await token.connect(f.compliance).setRequiredAttributes(Attr.INVESTOR);
+      expect(await token.detectTransferRestriction(alice.address, bob.address, 1)).to.equal(6n);
+      // The cash token requires nothing; bob's removal stops both.
+      expect(await cash.detectTransferRestriction(alice.address, bob.address, 1)).to.equal(0n);
+      await registry.connect(registrar).removeIdentity(bob.address);
+      for (const t of [token, cash]) {
+        expect(await t.detectTransferRestriction(alice.address, bob.address, 1)).to.equal(5n);
+        expect(await t.detectTransferRestriction(bob.address, alice.address, 1)).to.equal(4n);
+      }
+    });
+  });
+
+  describe("custom errors", function () {
+    it("every custom error of IIdentityRegistry is expected by a revertedWithCustomError in this file", async function () {
+      const iface = await ethers.getContractAt("IIdentityRegistry", ethers.ZeroAddress);
+      const declared: string[] = [];
+      iface.interface.forEachError((error) => declared.push(error.name));
+      expect(declared.length).to.equal(11);
+      const source = fs.readFileSync(__filename, "utf8");
+      const expected = new Set(
+        [...source.matchAll(/revertedWithCustomError\(\s*[\w.]+,\s*"(\w+)"/g)].map((match) => match[1]),
+      );
+      expect(declared.filter((name) => !expected.has(name))).to.deep.equal([]);
     });
   });
 
@@ -800,9 +1227,23 @@ describe("IdentityRegistry", function () {
     });
 
     it("the admin upgrades to V2; state and roles are kept", async function () {
-      const { registry, admin, registrar, alice, alice2, bob, carol, expiry, REGISTRAR_ROLE, DEFAULT_ADMIN_ROLE } =
-        await loadFixture(deployRegisteredFixture);
+      const {
+        registry,
+        admin,
+        registrar,
+        binder,
+        alice,
+        alice2,
+        bob,
+        carol,
+        expiry,
+        REGISTRAR_ROLE,
+        TOKEN_BINDER_ROLE,
+        DEFAULT_ADMIN_ROLE,
+      } = await loadFixture(deployRegisteredFixture);
       const proxyAddress = await registry.getAddress();
+      const boundToken = ethers.Wallet.createRandom().address;
+      await registry.connect(binder).bindToken(boundToken);
       const implBefore = await upgrades.erc1967.getImplementationAddress(proxyAddress);
       const V2 = await ethers.getContractFactory("IdentityRegistryV2");
       const v2 = await upgrades.upgradeProxy(proxyAddress, V2.connect(admin), { kind: "uups" });
@@ -825,11 +1266,17 @@ describe("IdentityRegistry", function () {
       // Roles survive.
       expect(await v2.hasRole(DEFAULT_ADMIN_ROLE, admin.address)).to.equal(true);
       expect(await v2.hasRole(REGISTRAR_ROLE, registrar.address)).to.equal(true);
+      expect(await v2.hasRole(TOKEN_BINDER_ROLE, binder.address)).to.equal(true);
+      // Bound tokens and entity identities' bookkeeping survive.
+      expect(await v2.isTokenBound(boundToken)).to.equal(true);
+      expect(await v2.boundTokenCount()).to.equal(1n);
+      expect(await v2.boundWalletCountOf(ALICE)).to.equal(2n);
+      expect(await v2.firstWalletOf(ALICE)).to.equal(alice.address);
       // The entity counter continues where it was.
       await v2.connect(registrar).registerIdentity(carol.address, CAROL, Country.US, expiry, Attr.FINANCIER);
       expect(await v2.entityIndexOf(CAROL)).to.equal(3n);
       // The proxy cannot be re-initialized after the upgrade.
-      await expect(v2.initialize(carol.address, [])).to.be.revertedWithCustomError(v2, "InvalidInitialization");
+      await expect(v2.initialize(carol.address, [], [])).to.be.revertedWithCustomError(v2, "InvalidInitialization");
     });
 
     it("hardhat-upgrades validates the implementation and the V2 storage layout", async function () {

@@ -3,6 +3,8 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Restriction } from "../../scripts/lib/constants";
 import { deployTokenFixture, entity } from "../fixtures/token";
+import type { ContractTransactionResponse } from "ethers";
+import type { SecurityToken } from "../../typechain-types";
 
 const ALICE = entity("ALICE");
 const BOB = entity("BOB");
@@ -45,6 +47,59 @@ describe("SecurityToken agent operations", function () {
         .to.be.revertedWithCustomError(token, "TransferRestricted")
         .withArgs(Restriction.RECIPIENT_NOT_VERIFIED);
       expect(await token.totalSupply()).to.equal(0n);
+    });
+  });
+
+  describe("supply cap", function () {
+    const CAP = 2n ** 120n - 1n;
+
+    it("maxSupply() is 2^120 - 1 (balances are 120-bit)", async function () {
+      const { token } = await loadFixture(deployTokenFixture);
+      expect(await token.maxSupply()).to.equal(CAP);
+    });
+
+    it("mints up to the cap exactly, and refuses one unit more with SupplyCapExceeded(cap, supplyAfter)", async function () {
+      const { token, agent, alice, bob } = await loadFixture(deployTokenFixture);
+      await token.connect(agent).mint(alice.address, CAP - 1n);
+      await expect(token.connect(agent).mint(bob.address, 2))
+        .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
+        .withArgs(CAP, CAP + 1n);
+      await token.connect(agent).mint(bob.address, 1);
+      expect(await token.totalSupply()).to.equal(CAP);
+      expect(await token.balanceOf(alice.address)).to.equal(CAP - 1n);
+      await expect(token.connect(agent).mint(bob.address, 1))
+        .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
+        .withArgs(CAP, CAP + 1n);
+      await expect(token.connect(agent).batchMint([bob.address], [1]))
+        .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
+        .withArgs(CAP, CAP + 1n);
+      await expect(token.connect(agent).mintLocked(bob.address, 1, (await time.latest()) + ONE_DAY))
+        .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
+        .withArgs(CAP, CAP + 1n);
+      // A holder of the whole supply moves it like any balance.
+      await expect(token.connect(alice).transfer(bob.address, CAP - 1n)).to.changeTokenBalance(token, bob, CAP - 1n);
+      expect(await token.balanceOf(bob.address)).to.equal(CAP);
+    });
+
+    it("refuses a single mint above the cap on an empty token", async function () {
+      const { token, agent, alice } = await loadFixture(deployTokenFixture);
+      await expect(token.connect(agent).mint(alice.address, CAP + 1n))
+        .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
+        .withArgs(CAP, CAP + 1n);
+      await expect(token.connect(agent).mint(alice.address, ethers.MaxUint256))
+        .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
+        .withArgs(CAP, ethers.MaxUint256);
+      expect(await token.totalSupply()).to.equal(0n);
+    });
+
+    it("refuses a mint whose supply after would not fit in 256 bits with the named error too", async function () {
+      const { token, agent, alice } = await loadFixture(deployTokenFixture);
+      await token.connect(agent).mint(alice.address, 1);
+      // supply + amount overflows uint256: still beyond the cap, so the named error, not a panic.
+      await expect(token.connect(agent).mint(alice.address, ethers.MaxUint256)).to.be.revertedWithCustomError(
+        token,
+        "SupplyCapExceeded",
+      );
     });
   });
 
@@ -146,20 +201,30 @@ describe("SecurityToken agent operations", function () {
       await expect(token.connect(bob).transfer(carol.address, 50)).to.changeTokenBalance(token, carol, 50n);
     });
 
-    it("takes locked tokens before frozen ones", async function () {
+    it("keeps frozen and locked tokens as far as the balance left allows (independent limits)", async function () {
       const { token, agent, bob } = await loadFixture(holdersFixture);
       const release = (await time.latest()) + ONE_DAY;
-      // bob: 50 frozen + 100 locked.
+      // bob: 150 held, 50 frozen and (independently) 100 locked.
       await token.connect(agent).freezePartialTokens(bob.address, 50);
       await token.connect(agent).mintLocked(bob.address, 100, release);
+      // 30 left: both the frozen amount and the lock-up fall to 30.
       await expect(token.connect(agent).burn(bob.address, 120))
         .to.emit(token, "TokensUnfrozen")
         .withArgs(bob.address, 20n)
         .and.to.emit(token, "TokensLocked")
-        .withArgs(bob.address, 0n, release);
+        .withArgs(bob.address, 30n, release);
       expect(await token.getFrozenTokens(bob.address)).to.equal(30n);
-      expect(await token.lockupOf(bob.address)).to.deep.equal([0n, BigInt(release)]);
+      expect(await token.lockupOf(bob.address)).to.deep.equal([30n, BigInt(release)]);
       expect(await token.balanceOf(bob.address)).to.equal(30n);
+      expect(await token.freeBalanceOf(bob.address)).to.equal(0n);
+      // Burning the rest ends the lock-up (TokensLocked with 0) and the freeze.
+      await expect(token.connect(agent).burn(bob.address, 30))
+        .to.emit(token, "TokensLocked")
+        .withArgs(bob.address, 0n, release)
+        .and.to.emit(token, "TokensUnfrozen")
+        .withArgs(bob.address, 30n);
+      expect(await token.lockupOf(bob.address)).to.deep.equal([0n, 0n]);
+      expect(await token.getFrozenTokens(bob.address)).to.equal(0n);
     });
 
     it("works on a wallet removed from the registry (its entity is still debited)", async function () {
@@ -177,12 +242,11 @@ describe("SecurityToken agent operations", function () {
         .withArgs(alice.address, 100n, 101n);
     });
 
-    it("reverts with ZeroAddress for the zero address", async function () {
+    it("reverts with ERC20InvalidSender for the zero address", async function () {
       const { token, agent } = await loadFixture(holdersFixture);
-      await expect(token.connect(agent).burn(ethers.ZeroAddress, 1)).to.be.revertedWithCustomError(
-        token,
-        "ZeroAddress",
-      );
+      await expect(token.connect(agent).burn(ethers.ZeroAddress, 1))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidSender")
+        .withArgs(ethers.ZeroAddress);
     });
 
     it("is blocked while paused (EnforcedPause)", async function () {
@@ -194,13 +258,13 @@ describe("SecurityToken agent operations", function () {
   });
 
   describe("forcedTransfer", function () {
-    it("moves tokens and emits Transfer and ForcedTransfer(from, to, amount, agent)", async function () {
+    it("moves tokens and emits Transfer and ForcedTransfer(from, to, amount, agent, no reason)", async function () {
       const { token, agent, alice, carol } = await loadFixture(holdersFixture);
       await expect(token.connect(agent).forcedTransfer(alice.address, carol.address, 40))
         .to.emit(token, "Transfer")
         .withArgs(alice.address, carol.address, 40n)
         .and.to.emit(token, "ForcedTransfer")
-        .withArgs(alice.address, carol.address, 40n, agent.address);
+        .withArgs(alice.address, carol.address, 40n, agent.address, ethers.ZeroHash);
       expect(await token.balanceOf(alice.address)).to.equal(60n);
       expect(await token.balanceOf(carol.address)).to.equal(40n);
     });
@@ -293,6 +357,158 @@ describe("SecurityToken agent operations", function () {
         token,
         "EnforcedPause",
       );
+    });
+  });
+
+  describe("forced moves out of a locked, partly frozen wallet (issue 9: the lock-up falls only by the locked tokens taken)", function () {
+    /** alice: 100 locked + 20 free (120), 110 of them frozen. */
+    async function lockedFrozenFixture() {
+      const f = await deployTokenFixture();
+      const release = (await time.latest()) + 30 * ONE_DAY;
+      await f.token.connect(f.agent).mintLocked(f.alice.address, 100, release);
+      await f.token.connect(f.agent).mint(f.alice.address, 20);
+      // Freezing locked tokens is allowed.
+      await f.token.connect(f.agent).freezePartialTokens(f.alice.address, 110);
+      return { ...f, release };
+    }
+
+    /** After the forced move of 10: the holder unfreezes everything; only 10 may move before the release. */
+    async function expectLockupKept(f: Awaited<ReturnType<typeof lockedFrozenFixture>>) {
+      const { token, agent, alice, carol, release } = f;
+      expect(await token.balanceOf(alice.address)).to.equal(110n);
+      expect(await token.lockupOf(alice.address)).to.deep.equal([100n, BigInt(release)]);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(110n);
+      await token.connect(agent).unfreezePartialTokens(alice.address, 110);
+      expect(await token.freeBalanceOf(alice.address)).to.equal(10n);
+      expect(await token.detectTransferRestriction(alice.address, carol.address, 11)).to.equal(
+        Restriction.TOKENS_LOCKED,
+      );
+      await expect(token.connect(alice).transfer(carol.address, 11))
+        .to.be.revertedWithCustomError(token, "TransferRestricted")
+        .withArgs(Restriction.TOKENS_LOCKED);
+      await expect(token.connect(alice).transfer(carol.address, 10)).to.changeTokenBalance(token, carol, 10n);
+      await expect(token.connect(alice).transfer(carol.address, 1))
+        .to.be.revertedWithCustomError(token, "TransferRestricted")
+        .withArgs(Restriction.TOKENS_LOCKED);
+      // At the release time all of it moves.
+      await time.increaseTo(release);
+      await expect(token.connect(alice).transfer(carol.address, 100)).to.changeTokenBalance(token, carol, 100n);
+      expect(await token.balanceOf(alice.address)).to.equal(0n);
+    }
+
+    it("forced burn of 10: the lock-up stays 100 and the frozen amount 110", async function () {
+      const f = await loadFixture(lockedFrozenFixture);
+      await expect(f.token.connect(f.agent).burn(f.alice.address, 10))
+        .to.not.emit(f.token, "TokensLocked")
+        .and.to.not.emit(f.token, "TokensUnfrozen");
+      await expectLockupKept(f);
+    });
+
+    it("forced transfer of 10: the lock-up stays 100 and the frozen amount 110", async function () {
+      const f = await loadFixture(lockedFrozenFixture);
+      await expect(f.token.connect(f.agent).forcedTransfer(f.alice.address, f.bob.address, 10))
+        .to.not.emit(f.token, "TokensLocked")
+        .and.to.not.emit(f.token, "TokensUnfrozen");
+      expect(await f.token.balanceOf(f.bob.address)).to.equal(10n);
+      await expectLockupKept(f);
+    });
+
+    it("a forced move beyond the free tokens takes locked ones: the lock-up falls by exactly those", async function () {
+      const { token, agent, alice, bob, carol, release } = await loadFixture(lockedFrozenFixture);
+      // 120 held, 20 unlocked: moving 50 takes the 20 unlocked and 30 locked tokens.
+      await expect(token.connect(agent).forcedTransfer(alice.address, bob.address, 50))
+        .to.emit(token, "TokensLocked")
+        .withArgs(alice.address, 70n, release)
+        .and.to.emit(token, "TokensUnfrozen")
+        .withArgs(alice.address, 40n);
+      expect(await token.lockupOf(alice.address)).to.deep.equal([70n, BigInt(release)]);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(70n);
+      await token.connect(agent).unfreezePartialTokens(alice.address, 70);
+      expect(await token.freeBalanceOf(alice.address)).to.equal(0n);
+      await expect(token.connect(alice).transfer(carol.address, 1))
+        .to.be.revertedWithCustomError(token, "TransferRestricted")
+        .withArgs(Restriction.TOKENS_LOCKED);
+      // The same through a burn.
+      await expect(token.connect(agent).burn(alice.address, 20))
+        .to.emit(token, "TokensLocked")
+        .withArgs(alice.address, 50n, release);
+      expect(await token.lockupOf(alice.address)).to.deep.equal([50n, BigInt(release)]);
+    });
+  });
+
+  describe("reasons: the *WithReason forms record a reference in their events", function () {
+    const COURT_ORDER = ethers.id("court-order-2026-117");
+
+    /** The event names of a transaction's logs from the token, in order. */
+    async function eventNames(token: SecurityToken, tx: ContractTransactionResponse): Promise<string[]> {
+      const receipt = await tx.wait();
+      const address = await token.getAddress();
+      return receipt!.logs
+        .filter((log) => log.address === address)
+        .map((log) => token.interface.parseLog(log)?.name ?? "?");
+    }
+
+    it("setAddressFrozenWithReason emits AddressFrozen then FreezeReason(wallet, reason)", async function () {
+      const { token, agent, alice } = await loadFixture(holdersFixture);
+      const tx = await token.connect(agent).setAddressFrozenWithReason(alice.address, true, COURT_ORDER);
+      await expect(tx).to.emit(token, "AddressFrozen").withArgs(alice.address, true, agent.address);
+      await expect(tx).to.emit(token, "FreezeReason").withArgs(alice.address, COURT_ORDER);
+      expect(await eventNames(token, tx)).to.deep.equal(["AddressFrozen", "FreezeReason"]);
+      expect(await token.isFrozen(alice.address)).to.equal(true);
+      await expect(token.connect(agent).setAddressFrozenWithReason(alice.address, false, COURT_ORDER))
+        .to.emit(token, "FreezeReason")
+        .withArgs(alice.address, COURT_ORDER);
+      expect(await token.isFrozen(alice.address)).to.equal(false);
+    });
+
+    it("freezePartialTokensWithReason / unfreezePartialTokensWithReason emit TokensFrozen / TokensUnfrozen then FreezeReason", async function () {
+      const { token, agent, alice } = await loadFixture(holdersFixture);
+      const freeze = await token.connect(agent).freezePartialTokensWithReason(alice.address, 40, COURT_ORDER);
+      await expect(freeze).to.emit(token, "TokensFrozen").withArgs(alice.address, 40n);
+      await expect(freeze).to.emit(token, "FreezeReason").withArgs(alice.address, COURT_ORDER);
+      expect(await eventNames(token, freeze)).to.deep.equal(["TokensFrozen", "FreezeReason"]);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(40n);
+      const release = ethers.id("release-order-2026-118");
+      const unfreeze = await token.connect(agent).unfreezePartialTokensWithReason(alice.address, 15, release);
+      await expect(unfreeze).to.emit(token, "TokensUnfrozen").withArgs(alice.address, 15n);
+      await expect(unfreeze).to.emit(token, "FreezeReason").withArgs(alice.address, release);
+      expect(await eventNames(token, unfreeze)).to.deep.equal(["TokensUnfrozen", "FreezeReason"]);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(25n);
+      // Same checks as the plain forms.
+      await expect(token.connect(agent).freezePartialTokensWithReason(alice.address, 76, COURT_ORDER))
+        .to.be.revertedWithCustomError(token, "FreezeExceedsFreeBalance")
+        .withArgs(alice.address, 76n, 75n);
+      await expect(token.connect(agent).unfreezePartialTokensWithReason(alice.address, 26, COURT_ORDER))
+        .to.be.revertedWithCustomError(token, "UnfreezeExceedsFrozen")
+        .withArgs(alice.address, 26n, 25n);
+    });
+
+    it("the plain freeze forms emit FreezeReason with a zero reason", async function () {
+      const { token, agent, alice } = await loadFixture(holdersFixture);
+      await expect(token.connect(agent).setAddressFrozen(alice.address, true))
+        .to.emit(token, "FreezeReason")
+        .withArgs(alice.address, ethers.ZeroHash);
+      await expect(token.connect(agent).freezePartialTokens(alice.address, 1))
+        .to.emit(token, "FreezeReason")
+        .withArgs(alice.address, ethers.ZeroHash);
+      await expect(token.connect(agent).unfreezePartialTokens(alice.address, 1))
+        .to.emit(token, "FreezeReason")
+        .withArgs(alice.address, ethers.ZeroHash);
+    });
+
+    it("forcedTransferWithReason emits Transfer then ForcedTransfer(from, to, amount, agent, reason) and returns true", async function () {
+      const { token, agent, alice, carol } = await loadFixture(holdersFixture);
+      expect(
+        await token.connect(agent).forcedTransferWithReason.staticCall(alice.address, carol.address, 40, COURT_ORDER),
+      ).to.equal(true);
+      const tx = await token.connect(agent).forcedTransferWithReason(alice.address, carol.address, 40, COURT_ORDER);
+      await expect(tx).to.emit(token, "Transfer").withArgs(alice.address, carol.address, 40n);
+      await expect(tx)
+        .to.emit(token, "ForcedTransfer")
+        .withArgs(alice.address, carol.address, 40n, agent.address, COURT_ORDER);
+      expect(await eventNames(token, tx)).to.deep.equal(["Transfer", "ForcedTransfer"]);
+      expect(await token.balanceOf(carol.address)).to.equal(40n);
+      expect(await token.connect(agent).forcedTransfer.staticCall(alice.address, carol.address, 1)).to.equal(true);
     });
   });
 
@@ -395,9 +611,9 @@ describe("SecurityToken agent operations", function () {
       const { token, agent, alice, alice2, release } = await loadFixture(lostWalletFixture);
       expect(await token.balanceOf(alice.address)).to.equal(200n);
       const holdersBefore = await token.holderCount();
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress))
         .to.emit(token, "RecoverySuccess")
-        .withArgs(alice.address, alice2.address, ALICE)
+        .withArgs(alice.address, alice2.address, ethers.ZeroAddress)
         .and.to.emit(token, "Transfer")
         .withArgs(alice.address, alice2.address, 200n);
 
@@ -418,34 +634,68 @@ describe("SecurityToken agent operations", function () {
 
     it("keeps the restrictions in force on the new wallet", async function () {
       const { token, agent, alice, alice2, bob, release } = await loadFixture(lostWalletFixture);
-      await token.connect(agent).recoveryAddress(alice.address, alice2.address);
+      await token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress);
       expect(await token.detectTransferRestriction(alice2.address, bob.address, 1)).to.equal(Restriction.WALLET_FROZEN);
       await token.connect(agent).setAddressFrozen(alice2.address, false);
-      // 200 held, 30 frozen, 100 locked: 171 exceeds the unfrozen balance, 71 touches the lock-up.
+      // 200 held, 30 frozen, 100 locked (independent limits): 171 exceeds the unfrozen balance,
+      // 101 touches the lock-up, 100 may move.
       expect(await token.detectTransferRestriction(alice2.address, bob.address, 171)).to.equal(
         Restriction.INSUFFICIENT_UNFROZEN_BALANCE,
       );
-      await expect(token.connect(alice2).transfer(bob.address, 71))
+      await expect(token.connect(alice2).transfer(bob.address, 101))
         .to.be.revertedWithCustomError(token, "TransferRestricted")
         .withArgs(Restriction.TOKENS_LOCKED);
-      await expect(token.connect(alice2).transfer(bob.address, 70)).to.changeTokenBalance(token, bob, 70n);
-      await time.increaseTo(release);
       await expect(token.connect(alice2).transfer(bob.address, 100)).to.changeTokenBalance(token, bob, 100n);
       expect(await token.freeBalanceOf(alice2.address)).to.equal(0n);
+      await time.increaseTo(release);
+      // Released: only the 30 frozen tokens stay.
+      await expect(token.connect(alice2).transfer(bob.address, 71))
+        .to.be.revertedWithCustomError(token, "TransferRestricted")
+        .withArgs(Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
+      await expect(token.connect(alice2).transfer(bob.address, 70)).to.changeTokenBalance(token, bob, 70n);
+      expect(await token.freeBalanceOf(alice2.address)).to.equal(0n);
+    });
+
+    it("checks the investor's on-chain identity against the registry (InvestorIdMismatch(expected, given))", async function () {
+      const { token, registry, registrar, agent, alice, alice2, outsider } = await loadFixture(holdersFixture);
+      const onchainId = ethers.Wallet.createRandom().address;
+      // No identity set for ALICE: the expected one is zero.
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, onchainId))
+        .to.be.revertedWithCustomError(token, "InvestorIdMismatch")
+        .withArgs(ethers.ZeroAddress, onchainId);
+      await registry.connect(registrar).setEntityIdentity(ALICE, onchainId);
+      expect(await registry.identity(alice.address)).to.equal(onchainId);
+      for (const given of [ethers.ZeroAddress, outsider.address]) {
+        await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, given))
+          .to.be.revertedWithCustomError(token, "InvestorIdMismatch")
+          .withArgs(onchainId, given);
+      }
+      expect(await token.balanceOf(alice.address)).to.equal(100n);
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, onchainId))
+        .to.emit(token, "RecoverySuccess")
+        .withArgs(alice.address, alice2.address, onchainId);
+      expect(await token.balanceOf(alice2.address)).to.equal(100n);
+    });
+
+    it("returns true (ERC-3643)", async function () {
+      const { token, agent, alice, alice2 } = await loadFixture(holdersFixture);
+      expect(
+        await token.connect(agent).recoveryAddress.staticCall(alice.address, alice2.address, ethers.ZeroAddress),
+      ).to.equal(true);
     });
 
     it("recovers from a wallet already removed from the registry", async function () {
       const { token, registry, registrar, agent, alice, alice2 } = await loadFixture(holdersFixture);
       await registry.connect(registrar).removeIdentity(alice.address);
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress))
         .to.emit(token, "RecoverySuccess")
-        .withArgs(alice.address, alice2.address, ALICE);
+        .withArgs(alice.address, alice2.address, ethers.ZeroAddress);
       expect(await token.balanceOf(alice2.address)).to.equal(100n);
     });
 
     it("reverts with RecoveryEntityMismatch for a wallet of another entity", async function () {
       const { token, agent, alice, carol } = await loadFixture(holdersFixture);
-      await expect(token.connect(agent).recoveryAddress(alice.address, carol.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, carol.address, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(token, "RecoveryEntityMismatch")
         .withArgs(alice.address, carol.address);
     });
@@ -453,7 +703,7 @@ describe("SecurityToken agent operations", function () {
     it("reverts with RecoveryWalletNotEmpty when the new wallet holds tokens", async function () {
       const { token, agent, alice, alice2 } = await loadFixture(holdersFixture);
       await token.connect(agent).mint(alice2.address, 1);
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(token, "RecoveryWalletNotEmpty")
         .withArgs(alice2.address);
     });
@@ -461,26 +711,26 @@ describe("SecurityToken agent operations", function () {
     it("reverts with RecoveryWalletNotEmpty when the new wallet is frozen", async function () {
       const { token, agent, alice, alice2 } = await loadFixture(holdersFixture);
       await token.connect(agent).setAddressFrozen(alice2.address, true);
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(token, "RecoveryWalletNotEmpty")
         .withArgs(alice2.address);
     });
 
     it("reverts with NothingToRecover for an empty lost wallet", async function () {
       const { token, agent, alice, alice2 } = await loadFixture(deployTokenFixture);
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(token, "NothingToRecover")
         .withArgs(alice.address);
     });
 
     it("needs a verified new wallet (TransferRestricted(RECIPIENT_NOT_VERIFIED))", async function () {
       const { token, registry, registrar, agent, alice, alice2, outsider } = await loadFixture(holdersFixture);
-      await expect(token.connect(agent).recoveryAddress(alice.address, outsider.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, outsider.address, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(token, "TransferRestricted")
         .withArgs(Restriction.RECIPIENT_NOT_VERIFIED);
       // A removed wallet of the same entity.
       await registry.connect(registrar).removeIdentity(alice2.address);
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address))
+      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress))
         .to.be.revertedWithCustomError(token, "TransferRestricted")
         .withArgs(Restriction.RECIPIENT_NOT_VERIFIED);
       expect(await token.balanceOf(alice.address)).to.equal(100n);
@@ -489,20 +739,19 @@ describe("SecurityToken agent operations", function () {
     it("reverts with ZeroAddress for a zero lost or new wallet", async function () {
       const { token, agent, alice, alice2 } = await loadFixture(holdersFixture);
       await expect(
-        token.connect(agent).recoveryAddress(ethers.ZeroAddress, alice2.address),
+        token.connect(agent).recoveryAddress(ethers.ZeroAddress, alice2.address, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(token, "ZeroAddress");
       await expect(
-        token.connect(agent).recoveryAddress(alice.address, ethers.ZeroAddress),
+        token.connect(agent).recoveryAddress(alice.address, ethers.ZeroAddress, ethers.ZeroAddress),
       ).to.be.revertedWithCustomError(token, "ZeroAddress");
     });
 
     it("is blocked while paused (EnforcedPause)", async function () {
       const { token, agent, guardian, alice, alice2 } = await loadFixture(holdersFixture);
       await token.connect(guardian).pause();
-      await expect(token.connect(agent).recoveryAddress(alice.address, alice2.address)).to.be.revertedWithCustomError(
-        token,
-        "EnforcedPause",
-      );
+      await expect(
+        token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(token, "EnforcedPause");
     });
   });
 
@@ -544,7 +793,7 @@ describe("SecurityToken agent operations", function () {
       await token.connect(agent).forcedTransfer(bob.address, alice.address, 20);
       expect(await state()).to.deep.equal([2n, 20n, 50n, 0n]);
 
-      await token.connect(agent).recoveryAddress(alice.address, alice2.address);
+      await token.connect(agent).recoveryAddress(alice.address, alice2.address, ethers.ZeroAddress);
       expect(await state()).to.deep.equal([2n, 20n, 50n, 0n]);
 
       await token.connect(agent).burn(alice2.address, 20);
@@ -641,9 +890,9 @@ describe("SecurityToken agent operations", function () {
             .batchForcedTransfer([alice.address, bob.address], [carol.address, alice.address], [30, 50]),
         )
           .to.emit(token, "ForcedTransfer")
-          .withArgs(alice.address, carol.address, 30n, agent.address)
+          .withArgs(alice.address, carol.address, 30n, agent.address, ethers.ZeroHash)
           .and.to.emit(token, "ForcedTransfer")
-          .withArgs(bob.address, alice.address, 50n, agent.address);
+          .withArgs(bob.address, alice.address, 50n, agent.address, ethers.ZeroHash);
         expect(await token.balanceOf(alice.address)).to.equal(120n);
         expect(await token.balanceOf(bob.address)).to.equal(0n);
         expect(await token.balanceOf(carol.address)).to.equal(30n);
@@ -792,10 +1041,14 @@ describe("SecurityToken agent operations", function () {
         await expect(token.connect(alice).batchTransfer([bob.address, outsider.address], [10, 1]))
           .to.be.revertedWithCustomError(token, "TransferRestricted")
           .withArgs(Restriction.RECIPIENT_NOT_VERIFIED);
-        // The rows together exceed the balance though each alone does not.
+        // The rows together exceed the balance though each alone does not (ERC-6093 error).
         await expect(token.connect(alice).batchTransfer([bob.address, bob.address], [60, 41]))
-          .to.be.revertedWithCustomError(token, "TransferRestricted")
-          .withArgs(Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
+          .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+          .withArgs(alice.address, 40n, 41n);
+        // A zero recipient row.
+        await expect(token.connect(alice).batchTransfer([bob.address, ethers.ZeroAddress], [1, 1]))
+          .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+          .withArgs(ethers.ZeroAddress);
         expect(await token.balanceOf(alice.address)).to.equal(100n);
         expect(await token.balanceOf(bob.address)).to.equal(50n);
       });

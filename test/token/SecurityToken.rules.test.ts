@@ -88,7 +88,7 @@ async function aliceHoldsFixture() {
 async function hookFixture() {
   const f = await aliceHoldsFixture();
   const hook: MockComplianceHook = await (await ethers.getContractFactory("MockComplianceHook")).deploy();
-  await f.token.connect(f.compliance).setComplianceHook(await hook.getAddress());
+  await f.token.connect(f.compliance).setCompliance(await hook.getAddress());
   return { ...f, hook };
 }
 
@@ -180,25 +180,102 @@ describe("SecurityToken transfer rules", function () {
       expect(await token.balanceOf(alice.address)).to.equal(60n);
     });
 
-    it("gives the same code for an amount above the whole balance (not an ERC-20 error)", async function () {
-      const { token, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
-      await expectTransferRestricted(token, alice, bob.address, 101, Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
+    it("keeps its own code for a partly frozen balance: within the balance, above the unfrozen part", async function () {
+      const { token, agent, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
+      await token.connect(agent).freezePartialTokens(alice.address, 10);
+      // 95 is within the balance (100) but above the unfrozen 90: a rule, not an ERC-20 error.
+      await expectTransferRestricted(token, alice, bob.address, 95, Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
       await expectTransferFromRestricted(
         token,
         carol,
         alice,
         bob.address,
-        101,
+        95,
         Restriction.INSUFFICIENT_UNFROZEN_BALANCE,
       );
-      // A wallet that holds nothing.
-      await expectTransferRestricted(token, carol, bob.address, 1, Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
+      // Above the whole balance it is the ERC-6093 error even though part of it is frozen.
+      await expect(token.connect(alice).transfer(bob.address, 101))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(alice.address, 100n, 101n);
     });
 
     it("does not apply to a mint (the zero-address sender holds nothing)", async function () {
       const { token, agent, alice } = await loadFixture(aliceHoldsFixture);
       expect(await token.balanceOf(ethers.ZeroAddress)).to.equal(0n);
       await expectMintAllowed(token, agent, alice.address, 1_000);
+    });
+  });
+
+  describe("plain ERC-20 failures: OpenZeppelin's ERC-6093 errors", function () {
+    it("a transfer above the balance reverts with ERC20InsufficientBalance; detectTransferRestriction says 3", async function () {
+      const { token, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
+      expect(await token.detectTransferRestriction(alice.address, bob.address, 101)).to.equal(
+        Restriction.INSUFFICIENT_UNFROZEN_BALANCE,
+      );
+      await expect(token.connect(alice).transfer(bob.address, 101))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(alice.address, 100n, 101n);
+      // A wallet that holds nothing.
+      expect(await token.detectTransferRestriction(carol.address, bob.address, 1)).to.equal(
+        Restriction.INSUFFICIENT_UNFROZEN_BALANCE,
+      );
+      await expect(token.connect(carol).transfer(bob.address, 1))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(carol.address, 0n, 1n);
+      expect(await token.balanceOf(alice.address)).to.equal(100n);
+    });
+
+    it("transferFrom above the balance (within the allowance) reverts with ERC20InsufficientBalance, keeping the allowance", async function () {
+      const { token, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
+      await token.connect(alice).approve(carol.address, 500);
+      await expect(token.connect(carol).transferFrom(alice.address, bob.address, 101))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(alice.address, 100n, 101n);
+      expect(await token.allowance(alice.address, carol.address)).to.equal(500n);
+    });
+
+    it("transferFrom above the allowance reverts with ERC20InsufficientAllowance before any rule", async function () {
+      const { token, guardian, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
+      await token.connect(alice).approve(carol.address, 10);
+      await expect(token.connect(carol).transferFrom(alice.address, bob.address, 11))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance")
+        .withArgs(carol.address, 10n, 11n);
+      // No allowance at all.
+      await expect(token.connect(bob).transferFrom(alice.address, bob.address, 1))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance")
+        .withArgs(bob.address, 0n, 1n);
+      // The allowance is checked first, as in OpenZeppelin's ERC-20: even while paused.
+      await token.connect(guardian).pause();
+      await expect(token.connect(carol).transferFrom(alice.address, bob.address, 11))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientAllowance")
+        .withArgs(carol.address, 10n, 11n);
+      expect(await token.allowance(alice.address, carol.address)).to.equal(10n);
+    });
+
+    it("an unlimited allowance (max uint256) is not spent", async function () {
+      const { token, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
+      await token.connect(alice).approve(carol.address, ethers.MaxUint256);
+      await token.connect(carol).transferFrom(alice.address, bob.address, 40);
+      expect(await token.allowance(alice.address, carol.address)).to.equal(ethers.MaxUint256);
+    });
+
+    it("the zero address as receiver, sender or spender reverts with ERC20InvalidReceiver / Sender / Spender", async function () {
+      const { token, alice, carol } = await loadFixture(aliceHoldsFixture);
+      await expect(token.connect(alice).transfer(ethers.ZeroAddress, 1))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+      await token.connect(alice).approve(carol.address, 10);
+      await expect(token.connect(carol).transferFrom(alice.address, ethers.ZeroAddress, 1))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+      // From zero with a zero amount: the (zero) allowance suffices, the sender does not.
+      await expect(token.connect(carol).transferFrom(ethers.ZeroAddress, alice.address, 0))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidSender")
+        .withArgs(ethers.ZeroAddress);
+      await expect(token.connect(alice).approve(ethers.ZeroAddress, 1))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidSpender")
+        .withArgs(ethers.ZeroAddress);
+      expect(await token.balanceOf(alice.address)).to.equal(100n);
     });
   });
 
@@ -311,24 +388,39 @@ describe("SecurityToken transfer rules", function () {
   });
 
   describe("rule 7: recipient's country not allowed (COUNTRY_NOT_ALLOWED)", function () {
-    it("allows every country while the allow-list is empty", async function () {
-      const { token, register, alice, bob, outsider } = await loadFixture(aliceHoldsFixture);
+    it("is off on a new token: every country receives, whatever the allow-list holds", async function () {
+      const { token, compliance, register, alice, bob, outsider } = await loadFixture(aliceHoldsFixture);
       await register(outsider.address, "OUTSIDER", Country.KP);
+      expect(await token.countryRestricted()).to.equal(false);
       expect(await token.allowedCountryCount()).to.equal(0n);
       await expectTransferAllowed(token, alice, bob.address, 1);
       await expectTransferAllowed(token, alice, outsider.address, 1);
+      // A list without the rule switched on restricts nothing.
+      await token.connect(compliance).setCountryAllowed(Country.SG, true);
+      await expectTransferAllowed(token, alice, bob.address, 1);
     });
 
-    it("blocks transfer, transferFrom and mint to a recipient outside a non-empty allow-list", async function () {
+    it("blocks transfer, transferFrom and mint to a recipient outside the allow-list once switched on", async function () {
       const { token, compliance, agent, alice, bob, carol } = await loadFixture(aliceHoldsFixture);
       await token.connect(compliance).setCountryAllowed(Country.SG, true);
+      await token.connect(compliance).setCountryRestriction(true);
+      expect(await token.countryRestricted()).to.equal(true);
       await expectTransferRestricted(token, alice, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
       await expectTransferFromRestricted(token, carol, alice, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
       await expectMintRestricted(token, agent, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
     });
 
+    it("switched on with no country allowed, lets nobody receive", async function () {
+      const { token, compliance, agent, alice, bob } = await loadFixture(aliceHoldsFixture);
+      await token.connect(compliance).setCountryRestriction(true);
+      expect(await token.allowedCountryCount()).to.equal(0n);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
+      await expectMintRestricted(token, agent, alice.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
+    });
+
     it("checks only the recipient's country", async function () {
       const { token, registry, registrar, compliance, agent, alice, bob } = await loadFixture(aliceHoldsFixture);
+      await token.connect(compliance).setCountryRestriction(true);
       await token.connect(compliance).setCountryAllowed(Country.SG, true);
       await registry
         .connect(registrar)
@@ -339,17 +431,37 @@ describe("SecurityToken transfer rules", function () {
       await expectTransferRestricted(token, bob, alice.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
     });
 
-    it("allows every country again once the only allowed country is disallowed", async function () {
-      const { token, compliance, alice, bob } = await loadFixture(aliceHoldsFixture);
+    it("removing the last allowed country leaves a restricted token open to no country", async function () {
+      const { token, compliance, agent, alice, bob } = await loadFixture(aliceHoldsFixture);
+      await token.connect(compliance).setCountryRestriction(true);
+      await token.connect(compliance).setCountryAllowed(Country.CN, true);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+      await token.connect(compliance).setCountryAllowed(Country.CN, false);
+      expect(await token.allowedCountryCount()).to.equal(0n);
+      expect(await token.countryRestricted()).to.equal(true);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
+      await expectMintRestricted(token, agent, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
+    });
+
+    it("switching the rule off opens the token to every country; on again restores the list", async function () {
+      const { token, compliance, register, alice, bob, outsider } = await loadFixture(aliceHoldsFixture);
+      await register(outsider.address, "OUTSIDER", Country.KP);
+      await token.connect(compliance).setCountryRestriction(true);
       await token.connect(compliance).setCountryAllowed(Country.SG, true);
       await expectTransferRestricted(token, alice, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
-      await token.connect(compliance).setCountryAllowed(Country.SG, false);
-      expect(await token.allowedCountryCount()).to.equal(0n);
+      await token.connect(compliance).setCountryRestriction(false);
+      expect(await token.countryRestricted()).to.equal(false);
       await expectTransferAllowed(token, alice, bob.address, 1);
+      await expectTransferAllowed(token, alice, outsider.address, 1);
+      // The list was kept while the rule was off.
+      await token.connect(compliance).setCountryRestriction(true);
+      expect(await token.isCountryAllowed(Country.SG)).to.equal(true);
+      await expectTransferRestricted(token, alice, outsider.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
     });
 
     it("keeps the remaining countries when one of several is disallowed", async function () {
       const { token, registry, registrar, compliance, alice, bob } = await loadFixture(aliceHoldsFixture);
+      await token.connect(compliance).setCountryRestriction(true);
       await token.connect(compliance).setCountryAllowed(Country.SG, true);
       await token.connect(compliance).setCountryAllowed(Country.CN, true);
       await expectTransferAllowed(token, alice, bob.address, 1);
@@ -496,14 +608,43 @@ describe("SecurityToken transfer rules", function () {
       await expectTransferRestricted(token, alice, bob.address, 1, Restriction.TOKENS_LOCKED);
     });
 
-    it("adds partially frozen tokens to the locked ones", async function () {
+    it("counts frozen and locked tokens as independent limits, not added together", async function () {
       const { token, agent, alice, bob } = await loadFixture(lockedFixture);
+      // 150 held: 100 locked, 30 frozen (all within the locked ones), 50 free of both.
       await token.connect(agent).mint(alice.address, 50);
       await token.connect(agent).freezePartialTokens(alice.address, 30);
-      expect(await token.freeBalanceOf(alice.address)).to.equal(20n);
-      // 21 is within the unfrozen balance (120) but not outside the lock-up.
-      await expectTransferRestricted(token, alice, bob.address, 21, Restriction.TOKENS_LOCKED);
-      await expectTransferAllowed(token, alice, bob.address, 20);
+      expect(await token.freeBalanceOf(alice.address)).to.equal(50n);
+      // 51 is within the unfrozen balance (120) but touches the lock-up.
+      await expectTransferRestricted(token, alice, bob.address, 51, Restriction.TOKENS_LOCKED);
+      await expectTransferAllowed(token, alice, bob.address, 50);
+      expect(await token.freeBalanceOf(alice.address)).to.equal(0n);
+    });
+
+    it("with more frozen than locked tokens, the frozen amount is the limit (code 3 before code 10)", async function () {
+      const { token, agent, alice, bob } = await loadFixture(lockedFixture);
+      // 150 held: 100 locked, 120 frozen: 30 may move.
+      await token.connect(agent).mint(alice.address, 50);
+      await token.connect(agent).freezePartialTokens(alice.address, 120);
+      expect(await token.freeBalanceOf(alice.address)).to.equal(30n);
+      await expectTransferRestricted(token, alice, bob.address, 31, Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
+      await expectTransferAllowed(token, alice, bob.address, 30);
+    });
+
+    it("allows freezing locked tokens (up to the balance less the frozen amount)", async function () {
+      const { token, agent, alice, bob, release } = await loadFixture(lockedFixture);
+      await expect(token.connect(agent).freezePartialTokens(alice.address, 100))
+        .to.emit(token, "TokensFrozen")
+        .withArgs(alice.address, 100n);
+      expect(await token.getFrozenTokens(alice.address)).to.equal(100n);
+      expect(await token.lockupOf(alice.address)).to.deep.equal([100n, BigInt(release)]);
+      await expect(token.connect(agent).freezePartialTokens(alice.address, 1))
+        .to.be.revertedWithCustomError(token, "FreezeExceedsFreeBalance")
+        .withArgs(alice.address, 1n, 0n);
+      // Released but still frozen: the freeze holds them.
+      await time.increaseTo(release);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.INSUFFICIENT_UNFROZEN_BALANCE);
+      await token.connect(agent).unfreezePartialTokens(alice.address, 100);
+      await expectTransferAllowed(token, alice, bob.address, 100);
     });
 
     it("does not stop the locked wallet from receiving, nor a mint to it", async function () {
@@ -591,10 +732,120 @@ describe("SecurityToken transfer rules", function () {
       const { token, hook, compliance, agent, alice, bob } = await loadFixture(hookFixture);
       await hook.setBlocked(bob.address, true);
       await expectTransferRestricted(token, alice, bob.address, 1, Restriction.COMPLIANCE_HOOK_REJECTED);
-      await token.connect(compliance).setComplianceHook(ethers.ZeroAddress);
+      await token.connect(compliance).setCompliance(ethers.ZeroAddress);
       expect(await token.complianceHook()).to.equal(ethers.ZeroAddress);
+      expect(await token.compliance()).to.equal(await token.getAddress());
       await expectTransferAllowed(token, alice, bob.address, 1);
       await expectMintAllowed(token, agent, bob.address, 1);
+    });
+  });
+
+  describe("registry changes after a wallet was cached take effect at once", function () {
+    /** alice holds 100 and bob 1: the token has cached both wallets' records. */
+    async function cachedFixture() {
+      const f = await aliceHoldsFixture();
+      await f.token.connect(f.alice).transfer(f.bob.address, 1);
+      const tokenAddress = await f.token.getAddress();
+      expect(await f.registry.cachingTokensOf(f.bob.address)).to.deep.equal([tokenAddress]);
+      expect(await f.registry.cachingTokensOf(f.alice.address)).to.deep.equal([tokenAddress]);
+      return f;
+    }
+
+    it("an attribute change: the required attributes are judged on the new flags", async function () {
+      const { token, registry, registrar, compliance, agent, alice, bob, expiry } = await loadFixture(cachedFixture);
+      await token.connect(compliance).setRequiredAttributes(Attr.INVESTOR);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, expiry, Attr.SUPPLIER);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.RECIPIENT_MISSING_ATTRIBUTES);
+      await expectMintRestricted(token, agent, bob.address, 1, Restriction.RECIPIENT_MISSING_ATTRIBUTES);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, expiry, Attr.INVESTOR);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+    });
+
+    it("a country change: the country rule is judged on the new country", async function () {
+      const { token, registry, registrar, compliance, alice, bob, expiry } = await loadFixture(cachedFixture);
+      await token.connect(compliance).setCountryRestriction(true);
+      await token.connect(compliance).setCountryAllowed(Country.CN, true);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.US, expiry, Attr.INVESTOR);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.COUNTRY_NOT_ALLOWED);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, expiry, Attr.INVESTOR);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+    });
+
+    it("a shortened expiry: the wallet stops sending and receiving at the new expiry", async function () {
+      const { token, registry, registrar, alice, bob, carol } = await loadFixture(cachedFixture);
+      const shorter = (await time.latest()) + ONE_DAY;
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, shorter, Attr.INVESTOR);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+      await time.increaseTo(shorter);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.RECIPIENT_NOT_VERIFIED);
+      await expectTransferRestricted(token, bob, carol.address, 1, Restriction.SENDER_NOT_VERIFIED);
+      // A renewal after the expiry is seen at once too.
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, shorter + ONE_YEAR, Attr.INVESTOR);
+      await expectTransferAllowed(token, bob, carol.address, 1);
+    });
+
+    it("a removal: the wallet can neither receive nor send; re-registration restores it", async function () {
+      const { token, registry, registrar, register, agent, alice, bob, carol } = await loadFixture(cachedFixture);
+      await registry.connect(registrar).removeIdentity(bob.address);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.RECIPIENT_NOT_VERIFIED);
+      await expectMintRestricted(token, agent, bob.address, 1, Restriction.RECIPIENT_NOT_VERIFIED);
+      await expectTransferRestricted(token, bob, carol.address, 1, Restriction.SENDER_NOT_VERIFIED);
+      await register(bob.address, "BOB");
+      await expectTransferAllowed(token, bob, carol.address, 1);
+      await expectTransferAllowed(token, alice, bob.address, 1);
+    });
+
+    it("a batch update and a batch removal reach the token for every row", async function () {
+      const { token, registry, registrar, compliance, alice, bob, carol, expiry } = await loadFixture(cachedFixture);
+      await token.connect(alice).transfer(carol.address, 1);
+      await token.connect(compliance).setRequiredAttributes(Attr.INVESTOR);
+      await registry.connect(registrar).batchUpdateIdentity([
+        { wallet: bob.address, country: Country.CN, expiry, attributes: 0 },
+        { wallet: carol.address, country: Country.CN, expiry, attributes: 0 },
+      ]);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.RECIPIENT_MISSING_ATTRIBUTES);
+      await expectTransferRestricted(token, alice, carol.address, 1, Restriction.RECIPIENT_MISSING_ATTRIBUTES);
+      await registry.connect(registrar).batchRemoveIdentity([bob.address, carol.address]);
+      await expectTransferRestricted(token, alice, bob.address, 1, Restriction.RECIPIENT_NOT_VERIFIED);
+      await expectTransferRestricted(token, alice, carol.address, 1, Restriction.RECIPIENT_NOT_VERIFIED);
+    });
+
+    it("an entity gaining a second wallet while holding tokens: entity balance, holder count and limits stay right", async function () {
+      const { token, registry, register, compliance, agent, alice, bob } = await loadFixture(cachedFixture);
+      const [dave, dave2] = (await ethers.getSigners()).slice(10, 12);
+      const DAVE = entity("DAVE");
+      await register(dave.address, "DAVE");
+      await token.connect(agent).mint(dave.address, 60);
+      expect(await token.holderCount()).to.equal(3n); // ALICE, BOB, DAVE
+      expect(await token.entityBalance(DAVE)).to.equal(60n);
+      await token.connect(compliance).setMaxEntityBalance(100);
+
+      // DAVE gets a second wallet: the token now counts DAVE's balance across both.
+      await register(dave2.address, "DAVE");
+      expect(await registry.boundWalletCountOf(DAVE)).to.equal(2n);
+      expect(await token.entityBalance(DAVE)).to.equal(60n);
+      await expectMintRestricted(token, agent, dave2.address, 41, Restriction.ENTITY_BALANCE_LIMIT);
+      await expectTransferRestricted(token, alice, dave2.address, 41, Restriction.ENTITY_BALANCE_LIMIT);
+      await expectTransferAllowed(token, alice, dave2.address, 40);
+      expect(await token.entityBalance(DAVE)).to.equal(100n);
+      expect(await token.holderCount()).to.equal(3n);
+
+      // Between DAVE's wallets: no limit, no change in the count.
+      await expectTransferAllowed(token, dave, dave2.address, 60);
+      await expectTransferAllowed(token, dave2, dave.address, 30);
+      expect(await token.entityBalance(DAVE)).to.equal(100n);
+      expect(await token.holderCount()).to.equal(3n);
+
+      // DAVE stops being a holder only when both wallets are empty.
+      await token.connect(compliance).setMaxEntityBalance(0);
+      await expectTransferAllowed(token, dave, bob.address, 30);
+      expect(await token.holderCount()).to.equal(3n);
+      await expectTransferAllowed(token, dave2, bob.address, 70);
+      expect(await token.entityBalance(DAVE)).to.equal(0n);
+      expect(await token.holderCount()).to.equal(2n);
+      expect(await token.entityBalance(BOB)).to.equal(101n);
     });
   });
 
@@ -622,7 +873,8 @@ describe("SecurityToken transfer rules", function () {
       await hook.setBlocked(carol.address, true); // 11
       await token.connect(compliance).setMaxHolders(1); // 9: carol's entity would be a second holder
       await token.connect(compliance).setMaxEntityBalance(149); // 8
-      await token.connect(compliance).setCountryAllowed(Country.SG, true); // 7: carol is in CN
+      await token.connect(compliance).setCountryRestriction(true); // 7: carol is in CN, only SG allowed
+      await token.connect(compliance).setCountryAllowed(Country.SG, true);
       await token.connect(compliance).setRequiredAttributes(Attr.QUALIFIED_INVESTOR); // 6
       await registry.connect(registrar).removeIdentity(carol.address); // 5
       await registry.connect(registrar).removeIdentity(alice.address); // 4
@@ -667,7 +919,8 @@ describe("SecurityToken transfer rules", function () {
       await hook.setBlocked(carol.address, true); // 11
       await token.connect(compliance).setMaxHolders(1); // 9: alice's entity already holds
       await token.connect(compliance).setMaxEntityBalance(9); // 8
-      await token.connect(compliance).setCountryAllowed(Country.SG, true); // 7
+      await token.connect(compliance).setCountryRestriction(true); // 7
+      await token.connect(compliance).setCountryAllowed(Country.SG, true);
       await token.connect(compliance).setRequiredAttributes(Attr.QUALIFIED_INVESTOR); // 6
       await registry.connect(registrar).removeIdentity(carol.address); // 5
       await token.connect(agent).setAddressFrozen(carol.address, true); // 2
@@ -681,10 +934,10 @@ describe("SecurityToken transfer rules", function () {
           Restriction.RECIPIENT_MISSING_ATTRIBUTES,
           () => token.connect(compliance).setRequiredAttributes(Attr.INVESTOR),
         ],
-        [Restriction.COUNTRY_NOT_ALLOWED, () => token.connect(compliance).setCountryAllowed(Country.SG, false)],
+        [Restriction.COUNTRY_NOT_ALLOWED, () => token.connect(compliance).setCountryRestriction(false)],
         [Restriction.ENTITY_BALANCE_LIMIT, () => token.connect(compliance).setMaxEntityBalance(10)],
         [Restriction.HOLDER_LIMIT, () => token.connect(compliance).setMaxHolders(2)],
-        [Restriction.COMPLIANCE_HOOK_REJECTED, () => token.connect(compliance).setComplianceHook(ethers.ZeroAddress)],
+        [Restriction.COMPLIANCE_HOOK_REJECTED, () => token.connect(compliance).setCompliance(ethers.ZeroAddress)],
       ];
       const seen: number[] = [];
       for (const [code, fix] of fixes) {
