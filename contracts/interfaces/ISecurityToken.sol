@@ -51,7 +51,8 @@ interface ISecurityToken is IERC3643, IERC1404, IERC1643, IERC20Errors, IPartici
     error EmptyBatch();
     error EmptyName();
     error EmptySymbol();
-    error SupplyCapExceeded(uint256 cap, uint256 supplyAfter);
+    /// @notice Minting `amount` onto `supply` would pass the 120-bit supply cap.
+    error SupplyCapExceeded(uint256 cap, uint256 supply, uint256 amount);
     /// @notice A rule's limit above what the token stores (max entity balance: 2^112 - 1; max
     /// holders: 2^24 - 1, the registry's entity cap).
     error LimitTooLarge(uint256 limit, uint256 max);

@@ -125,8 +125,10 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     function _mint(address to, uint256 value) internal {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         SecurityTokenStorage storage $ = _storage();
-        uint256 supply = $.totalSupply + value;
-        if (supply > MAX_SUPPLY) revert ISecurityToken.SupplyCapExceeded(MAX_SUPPLY, supply);
+        uint256 supply = $.totalSupply;
+        // Compared without adding first, so even a 256-bit amount gets the named error.
+        if (value > MAX_SUPPLY - supply) revert ISecurityToken.SupplyCapExceeded(MAX_SUPPLY, supply, value);
+        supply += value;
         Config memory config = $.config;
         if (config.paused) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
         TokenAccount recipient = $.accounts[to];
