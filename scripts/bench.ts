@@ -81,7 +81,13 @@ async function benchToken() {
   let fresh_ = 0;
   const newWallet = async (entity?: string) => {
     const wallet = ethers.Wallet.createRandom().address;
-    await registry.registerIdentity(wallet, entity ?? ethers.id(`fresh-${fresh_++}`), Country.CN, expiry, Attr.INVESTOR);
+    await registry.registerIdentity(
+      wallet,
+      entity ?? ethers.id(`fresh-${fresh_++}`),
+      Country.CN,
+      expiry,
+      Attr.INVESTOR,
+    );
     return wallet;
   };
   const register = (wallet: string, name: string) =>
@@ -140,7 +146,13 @@ async function benchToken() {
     for (const token of [plain, ...cachingTokens.slice(0, tokens - 1)]) await token.mint(wallet, 1);
     const update = await gasOf(registry.updateIdentity(wallet, Country.HK, expiry, Attr.INVESTOR));
     const second = await gasOf(
-      registry.registerIdentity(ethers.Wallet.createRandom().address, ethers.id(`kyc-${tokens}`), Country.CN, expiry, Attr.INVESTOR),
+      registry.registerIdentity(
+        ethers.Wallet.createRandom().address,
+        ethers.id(`kyc-${tokens}`),
+        Country.CN,
+        expiry,
+        Attr.INVESTOR,
+      ),
     );
     const removal = await gasOf(registry.removeIdentity(wallet));
     record(`identity.update.cachedBy${tokens}Tokens`, update);

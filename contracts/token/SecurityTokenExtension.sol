@@ -107,11 +107,15 @@ contract SecurityTokenExtension is SecurityTokenBase {
         uint256 balance = lost.balance();
         if (balance == 0) revert ISecurityToken.NothingToRecover(lostWallet);
         TokenAccount target = $.accounts[newWallet];
-        if (target.balance() != 0 || target.has(FROZEN | PARTLY_FROZEN | LOCKED)) revert ISecurityToken.RecoveryWalletNotEmpty(newWallet);
+        if (target.balance() != 0 || target.has(FROZEN | PARTLY_FROZEN | LOCKED)) {
+            revert ISecurityToken.RecoveryWalletNotEmpty(newWallet);
+        }
         uint8 epoch = $.config.epoch;
         if (lost.epoch() != epoch) lost = _cache($, lostWallet, lost, epoch);
         if (target.epoch() != epoch) target = _cache($, newWallet, target, epoch);
-        if (target.expiry() <= block.timestamp) revert ISecurityToken.TransferRestricted(TransferRestrictions.RECIPIENT_NOT_VERIFIED);
+        if (target.expiry() <= block.timestamp) {
+            revert ISecurityToken.TransferRestricted(TransferRestrictions.RECIPIENT_NOT_VERIFIED);
+        }
         if (target.entityIndex() != lost.entityIndex()) revert ISecurityToken.RecoveryEntityMismatch(lostWallet, newWallet);
         address expectedId = $.identityRegistry.identity(lostWallet);
         if (investorOnchainID != expectedId) revert ISecurityToken.InvestorIdMismatch(expectedId, investorOnchainID);

@@ -40,7 +40,11 @@ export const NO_OPERATORS: TokenOperators = {
 };
 
 /** Operators where one account (e.g. a transfer agent) holds every operator duty. */
-export function allDuties(agents: string[], complianceOfficers: string[] = [], guardians: string[] = []): TokenOperators {
+export function allDuties(
+  agents: string[],
+  complianceOfficers: string[] = [],
+  guardians: string[] = [],
+): TokenOperators {
   return {
     supplyAgents: agents,
     freezeAgents: agents,
