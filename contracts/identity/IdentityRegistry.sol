@@ -223,8 +223,13 @@ contract IdentityRegistry is IIdentityRegistry, Initializable, AccessControlUpgr
         tokens = new address[](_popCount(bits));
         uint256 n = 0;
         for (uint256 i = 0; bits != 0; ++i) {
-            if (bits & 1 != 0) tokens[n++] = $.tokenAt[i];
+            // A token that left keeps its bit but is no longer told: leave it out.
+            if (bits & 1 != 0 && $.tokenAt[i] != address(0)) tokens[n++] = $.tokenAt[i];
             bits >>= 1;
+        }
+        // Shorten the list to the tokens found.
+        assembly ("memory-safe") {
+            mstore(tokens, n)
         }
     }
 
