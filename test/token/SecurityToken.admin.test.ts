@@ -1042,6 +1042,27 @@ describe("SecurityToken administration", function () {
         expect(await token.entityBalance(ALICE)).to.equal(6n);
       });
 
+      it("switching back to a former registry needs a new binding; its changes then reach the token again", async function () {
+        const { token, registry, registrar, admin, agent, compliance, alice, bob, second, expiry } =
+          await loadFixture(switchFixture);
+        const self = await token.getAddress();
+        await token.connect(agent).mint(alice.address, 10);
+        await token.connect(agent).burn(alice.address, 10);
+        await token.connect(admin).setIdentityRegistry(await second.getAddress());
+        await token.connect(admin).setIdentityRegistry(await registry.getAddress());
+        // Records cached before the switches are stale: alice must be read (and subscribed) again.
+        await expect(token.connect(agent).mint(alice.address, 10))
+          .to.be.revertedWithCustomError(registry, "TokenNotBound")
+          .withArgs(self);
+        await expect(registry.bindToken(self)).to.emit(registry, "TokenBound").withArgs(self, 1n);
+        await token.connect(agent).mint(alice.address, 10);
+        await registry.connect(registrar).updateIdentity(alice.address, Country.CN, expiry, 0);
+        await token.connect(compliance).setRequiredAttributes(Attr.INVESTOR);
+        expect(await token.detectTransferRestriction(bob.address, alice.address, 0)).to.equal(
+          Restriction.RECIPIENT_MISSING_ATTRIBUTES,
+        );
+      });
+
       it("works for a token its old registry never bound (nothing to leave)", async function () {
         const { registry, admin, second } = await loadFixture(switchFixture);
         const unbound = await deploySecurityToken(
