@@ -282,6 +282,41 @@ describe("IdentityRegistry", function () {
     });
   });
 
+  describe("stored sizes", function () {
+    it("refuses a KYC expiry beyond 32-bit seconds (2106-02-07) with ExpiryTooFar, in register and update", async function () {
+      const { registry, registrar, alice, bob, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      const tooFar = 2n ** 32n;
+      await expect(registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.CN, tooFar, 0))
+        .to.be.revertedWithCustomError(registry, "ExpiryTooFar")
+        .withArgs(tooFar);
+      await registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.CN, tooFar - 1n, 0);
+      expect((await registry.identityOf(alice.address)).expiry).to.equal(tooFar - 1n);
+      await registry.connect(registrar).registerIdentity(bob.address, BOB, Country.CN, expiry, 0);
+      await expect(registry.connect(registrar).updateIdentity(bob.address, Country.CN, tooFar, 0))
+        .to.be.revertedWithCustomError(registry, "ExpiryTooFar")
+        .withArgs(tooFar);
+    });
+
+    it("numbers at most 2^24 - 1 entities (EntityLimitReached); further wallets of known entities still register", async function () {
+      const { registry, registrar, alice, bob, expiry } = await loadFixture(deployEmptyRegistryFixture);
+      await registry.connect(registrar).registerIdentity(alice.address, ALICE, Country.CN, expiry, 0);
+      // entityCount is the fifth field of the ERC-7201 namespace consortium.storage.IdentityRegistry.
+      const namespace = BigInt("0x8c0ddbb36cc4f320044172f561ac72b59c4226caf11312ec6714fb2ceab13800");
+      const limit = await registry.MAX_ENTITIES();
+      await ethers.provider.send("hardhat_setStorageAt", [
+        await registry.getAddress(),
+        ethers.toQuantity(namespace + 4n),
+        ethers.zeroPadValue(ethers.toBeHex(limit), 32),
+      ]);
+      await expect(registry.connect(registrar).registerIdentity(bob.address, BOB, Country.CN, expiry, 0))
+        .to.be.revertedWithCustomError(registry, "EntityLimitReached")
+        .withArgs(limit);
+      const another = ethers.Wallet.createRandom().address;
+      await registry.connect(registrar).registerIdentity(another, ALICE, Country.CN, expiry, 0);
+      expect(await registry.entityOf(another)).to.equal(ALICE);
+    });
+  });
+
   describe("registerIdentity", function () {
     it("emits IdentityRegistered with its arguments and stores the identity", async function () {
       const { registry, registrar, alice, expiry } = await loadFixture(deployEmptyRegistryFixture);
@@ -1004,10 +1039,10 @@ describe("IdentityRegistry", function () {
     ) {
       return (
         (BigInt(expiry) << 120n) |
-        (BigInt(country) << 160n) |
-        (BigInt(attributes) << 176n) |
-        ((multi ? 1n : 0n) << 211n) |
-        (entityIndex << 224n)
+        (BigInt(country) << 152n) |
+        (BigInt(attributes) << 168n) |
+        ((multi ? 1n : 0n) << 203n) |
+        (entityIndex << 216n)
       );
     }
 
@@ -1181,7 +1216,7 @@ describe("IdentityRegistry", function () {
       const iface = await ethers.getContractAt("IIdentityRegistry", ethers.ZeroAddress);
       const declared: string[] = [];
       iface.interface.forEachError((error) => declared.push(error.name));
-      expect(declared.length).to.equal(11);
+      expect(declared.length).to.equal(13);
       const source = fs.readFileSync(__filename, "utf8");
       const expected = new Set(
         [...source.matchAll(/revertedWithCustomError\(\s*[\w.]+,\s*"(\w+)"/g)].map((match) => match[1]),

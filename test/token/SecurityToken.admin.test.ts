@@ -317,14 +317,25 @@ describe("SecurityToken administration", function () {
       expect(await token.countryRestricted()).to.equal(false);
     });
 
-    it("setMaxEntityBalance at or above the supply cap means no limit below the cap", async function () {
+    it("refuses limits above what the token stores with LimitTooLarge (entity balance 2^112 - 1, holders 2^24 - 1)", async function () {
       const { token, compliance, agent, alice } = await loadFixture(deployTokenFixture);
-      await expect(token.connect(compliance).setMaxEntityBalance(ethers.MaxUint256))
+      const maxBalance = 2n ** 112n - 1n;
+      await expect(token.connect(compliance).setMaxEntityBalance(maxBalance + 1n))
+        .to.be.revertedWithCustomError(token, "LimitTooLarge")
+        .withArgs(maxBalance + 1n, maxBalance);
+      await expect(token.connect(compliance).setMaxHolders(2 ** 24))
+        .to.be.revertedWithCustomError(token, "LimitTooLarge")
+        .withArgs(2 ** 24, 2 ** 24 - 1);
+      await expect(token.connect(compliance).setMaxEntityBalance(maxBalance))
         .to.emit(token, "MaxEntityBalanceSet")
-        .withArgs(ethers.MaxUint256);
-      expect(await token.maxEntityBalance()).to.equal(await token.maxSupply());
-      await token.connect(agent).mint(alice.address, await token.maxSupply());
-      expect(await token.balanceOf(alice.address)).to.equal(await token.maxSupply());
+        .withArgs(maxBalance);
+      await token.connect(compliance).setMaxHolders(2 ** 24 - 1);
+      expect(await token.maxEntityBalance()).to.equal(maxBalance);
+      expect(await token.maxHolders()).to.equal(2 ** 24 - 1);
+      await token.connect(agent).mint(alice.address, maxBalance);
+      expect(await token.detectTransferRestriction(ethers.ZeroAddress, alice.address, 1)).to.equal(
+        Restriction.ENTITY_BALANCE_LIMIT,
+      );
     });
 
     it("the limits apply independently: removing one keeps the other", async function () {
@@ -1130,7 +1141,7 @@ describe("SecurityToken administration", function () {
       const declared: string[] = [];
       iface.interface.forEachError((error) => declared.push(error.name));
       // Its own 20, ERC-6093's 6 ERC-20 errors, and the pause's 2.
-      expect(declared.length).to.equal(28);
+      expect(declared.length).to.equal(29);
       const files = ["SecurityToken.rules.test.ts", "SecurityToken.agent.test.ts", "SecurityToken.admin.test.ts"];
       const source = files.map((file) => fs.readFileSync(path.join(__dirname, file), "utf8")).join("\n");
       const expected = new Set(

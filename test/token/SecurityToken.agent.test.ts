@@ -58,24 +58,24 @@ describe("SecurityToken agent operations", function () {
       expect(await token.maxSupply()).to.equal(CAP);
     });
 
-    it("mints up to the cap exactly, and refuses one unit more with SupplyCapExceeded(cap, supplyAfter)", async function () {
+    it("mints up to the cap exactly, and refuses one unit more with SupplyCapExceeded(cap, supply, amount)", async function () {
       const { token, agent, alice, bob } = await loadFixture(deployTokenFixture);
       await token.connect(agent).mint(alice.address, CAP - 1n);
       await expect(token.connect(agent).mint(bob.address, 2))
         .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
-        .withArgs(CAP, CAP + 1n);
+        .withArgs(CAP, CAP - 1n, 2);
       await token.connect(agent).mint(bob.address, 1);
       expect(await token.totalSupply()).to.equal(CAP);
       expect(await token.balanceOf(alice.address)).to.equal(CAP - 1n);
       await expect(token.connect(agent).mint(bob.address, 1))
         .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
-        .withArgs(CAP, CAP + 1n);
+        .withArgs(CAP, CAP, 1);
       await expect(token.connect(agent).batchMint([bob.address], [1]))
         .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
-        .withArgs(CAP, CAP + 1n);
+        .withArgs(CAP, CAP, 1);
       await expect(token.connect(agent).mintLocked(bob.address, 1, (await time.latest()) + ONE_DAY))
         .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
-        .withArgs(CAP, CAP + 1n);
+        .withArgs(CAP, CAP, 1);
       // A holder of the whole supply moves it like any balance.
       await expect(token.connect(alice).transfer(bob.address, CAP - 1n)).to.changeTokenBalance(token, bob, CAP - 1n);
       expect(await token.balanceOf(bob.address)).to.equal(CAP);
@@ -85,10 +85,10 @@ describe("SecurityToken agent operations", function () {
       const { token, agent, alice } = await loadFixture(deployTokenFixture);
       await expect(token.connect(agent).mint(alice.address, CAP + 1n))
         .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
-        .withArgs(CAP, CAP + 1n);
+        .withArgs(CAP, 0, CAP + 1n);
       await expect(token.connect(agent).mint(alice.address, ethers.MaxUint256))
         .to.be.revertedWithCustomError(token, "SupplyCapExceeded")
-        .withArgs(CAP, ethers.MaxUint256);
+        .withArgs(CAP, 0, ethers.MaxUint256);
       expect(await token.totalSupply()).to.equal(0n);
     });
 
