@@ -620,15 +620,17 @@ describe("SecurityToken (differential): cached compliance decisions equal the re
       { seed: SEED, numRuns: NUM_RUNS },
     );
 
-    // Not vacuous: every restriction code, success and the ERC-6093 over-balance error were compared.
     const seen = [...codes.entries()]
       .sort(([a], [b]) => a - b)
       .map(([c, n]) => `${c}: ${n}`)
       .join(", ");
+    if (process.env.FC_VERBOSE) console.log(`      ${probesRun} probes; codes ${seen}`);
+    // Not vacuous: every restriction code, success and the ERC-6093 over-balance error were compared
+    // (at the CI size or above: a small FC_RUNS exploration may miss the rarest codes).
+    if (NUM_RUNS < 200) return;
     for (const code of Object.values(Restriction)) {
       expect(codes.get(code) ?? 0, `code ${code} never decided in ${probesRun} probes (${seen})`).to.be.greaterThan(0);
     }
     expect(outcomes.get("ERC20InsufficientBalance") ?? 0, "no over-balance attempt").to.be.greaterThan(0);
-    if (process.env.FC_VERBOSE) console.log(`      ${probesRun} probes; codes ${seen}`);
   });
 });
