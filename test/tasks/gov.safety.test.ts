@@ -100,6 +100,17 @@ describe("tasks: governance safety (classes, guardian, suspension)", () => {
     });
   });
 
+  it("members prints the sensitive thresholds, the guardian and the minimum of active members", async () => {
+    const f = await loadFixture(tasksFixture);
+    const { text, result } = await runTask<{ guardian: string; minimumMembers: bigint }>("members", {
+      deployment: f.deployment,
+    });
+    expect(text).to.include("sensitive:      quorum 6667 bps (66.67%), For above 66.67% (6667 bps)");
+    expect(text).to.include(`guardian:       ${f.guardian.address}`);
+    expect(text).to.include("members:        3 active (not suspended); governance keeps at least 2");
+    expect(result.minimumMembers).to.equal(2n);
+  });
+
   describe("named actions for the thresholds and the guardian", () => {
     it("encode set-sensitive-thresholds, set-guardian (3 calls), restore-member and set-call-class", async () => {
       const f = await loadFixture(tasksFixture);
