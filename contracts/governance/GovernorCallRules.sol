@@ -34,14 +34,14 @@ library GovernorCallRules {
      */
     function classify(
         mapping(address target => mapping(bytes4 selector => bool)) storage sensitiveCalls,
-        address[] memory targets,
-        bytes[] memory calldatas,
+        address[] calldata targets,
+        bytes[] calldata calldatas,
         address governor,
         address timelock
     ) external view returns (bool sensitive) {
         for (uint256 i = 0; i < targets.length && i < calldatas.length; ++i) {
             address target = targets[i];
-            bytes memory data = calldatas[i];
+            bytes calldata data = calldatas[i];
             bytes4 selector = _selector(data);
             _check(target, data, selector, governor, timelock);
             if (
@@ -54,7 +54,13 @@ library GovernorCallRules {
     }
 
     /// @dev The anti-bricking rules that a call shows by itself.
-    function _check(address target, bytes memory data, bytes4 selector, address governor, address timelock) private pure {
+    function _check(
+        address target,
+        bytes calldata data,
+        bytes4 selector,
+        address governor,
+        address timelock
+    ) private pure {
         if (
             (selector == IAccessControl.revokeRole.selector || selector == IAccessControl.renounceRole.selector) &&
             data.length >= 68
@@ -81,17 +87,12 @@ library GovernorCallRules {
         }
     }
 
-    function _selector(bytes memory data) private pure returns (bytes4 selector) {
-        if (data.length < 4) return bytes4(0);
-        assembly {
-            selector := mload(add(data, 32))
-        }
+    function _selector(bytes calldata data) private pure returns (bytes4) {
+        return data.length < 4 ? bytes4(0) : bytes4(data[:4]);
     }
 
     /// @dev The `index`-th 32-byte argument of an ABI-encoded call (the caller checks the length).
-    function _word(bytes memory data, uint256 index) private pure returns (bytes32 word) {
-        assembly {
-            word := mload(add(data, add(36, mul(index, 32))))
-        }
+    function _word(bytes calldata data, uint256 index) private pure returns (bytes32) {
+        return bytes32(data[4 + 32 * index:36 + 32 * index]);
     }
 }
