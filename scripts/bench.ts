@@ -303,23 +303,33 @@ async function consortiumGovernance(
   const membershipFactory = await ethers.getContractFactory("ConsortiumMembership");
   // The bench's admin admits the other members one by one (a founders list of 100 would not fit
   // one block's gas), then hands the membership to the timelock.
-  const membership = await hre.upgrades.deployProxy(membershipFactory, [await admin.getAddress(), founders], {
-    kind: "uups",
-  });
+  const membership = await hre.upgrades.deployProxy(
+    membershipFactory,
+    [await admin.getAddress(), await admin.getAddress(), 2, founders],
+    { kind: "uups" },
+  );
   for (let i = founders.length; i < memberCount; i++) {
     await membership.getFunction("addMember")(ethers.Wallet.createRandom().address, 1, `Member ${i}`, "");
   }
   await membership.getFunction("grantRole")(ethers.ZeroHash, await timelock.getAddress());
   await membership.getFunction("renounceRole")(ethers.ZeroHash, await admin.getAddress());
-  const governor = await ethers.deployContract("ConsortiumGovernor", [
-    await membership.getAddress(),
-    await timelock.getAddress(),
-    VOTING_DELAY,
-    VOTING_PERIOD,
-    1,
-    5000,
-    5000,
-  ]);
+  const callRules = await ethers.deployContract("GovernorCallRules");
+  const governor = await ethers.deployContract(
+    "ConsortiumGovernor",
+    [
+      await membership.getAddress(),
+      await timelock.getAddress(),
+      VOTING_DELAY,
+      VOTING_PERIOD,
+      1,
+      5000,
+      5000,
+      6667,
+      6667,
+      await admin.getAddress(),
+    ],
+    { libraries: { GovernorCallRules: await callRules.getAddress() } },
+  );
   await grantGovernor(timelock, await governor.getAddress());
   await mine(1);
   return governanceRound(governor, await timelock.getAddress(), voter, signer, relayer);

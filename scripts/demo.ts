@@ -104,8 +104,12 @@ async function main() {
     governor.connect(insurer).castVoteWithReason(proposalId, VoteType.Abstain, "no objection"),
   );
   const [against, inFavour, abstain] = await governor.proposalVotes(proposalId);
+  // admitting a member and granting a role make the proposal sensitive: the sensitive thresholds apply
+  const [sensitiveQuorum, sensitiveApproval] = await governor.sensitiveThresholds(
+    await governor.proposalSnapshot(proposalId),
+  );
   r.note(
-    `For ${inFavour}, Against ${against}, Abstain ${abstain}; quorum ${await governor.quorum(await governor.proposalSnapshot(proposalId))}, approval threshold ${await governor["approvalThreshold()"]()} bps`,
+    `For ${inFavour}, Against ${against}, Abstain ${abstain}; a ${(await governor.proposalClass(proposalId)) === 1n ? "sensitive" : "routine"} proposal: sensitive quorum ${sensitiveQuorum} bps, sensitive approval threshold ${sensitiveApproval} bps`,
   );
 
   await time.increase(Number(await governor.votingPeriod()));

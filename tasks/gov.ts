@@ -23,6 +23,8 @@ import { parseAddress, parseProposalId, parseSupport, parseWhole } from "./lib/p
 import {
   chainNow,
   checkCanVote,
+  classThresholds,
+  classifyCalls,
   defeatReason,
   loadProposal,
   proposalDescriptions,
@@ -73,14 +75,12 @@ function printCalls(
 
 /** Tallies of a proposal against its quorum and approval threshold, as printed by gov:show. */
 async function printTallies(sys: System, p: Awaited<ReturnType<typeof loadProposal>>, now: bigint) {
-  const g = sys.governor;
   const snapshotPassed = p.snapshot < now;
-  const [totalWeight, quorumBps, approvalBps] = await Promise.all([
+  const [totalWeight, { className, quorumBps, approvalBps }] = await Promise.all([
     snapshotPassed ? sys.membership.getPastTotalSupply(p.snapshot) : sys.membership.totalWeight(),
-    g["quorumNumerator(uint256)"](p.snapshot),
-    g["approvalThreshold(uint256)"](p.snapshot),
+    sys.governor.proposalClass(p.id).then((c) => classThresholds(sys, Number(c), p.snapshot)),
   ]);
-  const quorum = snapshotPassed ? await g.quorum(p.snapshot) : (totalWeight * quorumBps) / 10_000n;
+  const quorum = (totalWeight * quorumBps) / 10_000n;
   const participation = p.for + p.against + p.abstain;
   const weightNote = snapshotPassed ? "at the snapshot" : "now (the snapshot is still ahead)";
   print(`  total weight:  ${totalWeight} ${weightNote}`);
@@ -91,7 +91,7 @@ async function printTallies(sys: System, p: Awaited<ReturnType<typeof loadPropos
   const quorumStatus =
     participation >= quorum ? "reached" : `not reached: ${quorum - participation} more weight must vote`;
   print(
-    `  quorum:        ${quorum} needed (${bps(quorumBps)} of ${totalWeight}); participation ${participation} ` +
+    `  quorum:        ${quorum} needed (${className}: ${bps(quorumBps)} of ${totalWeight}); participation ${participation} ` +
       `(${percent(participation, totalWeight)}), ${quorumStatus}`,
   );
   const decided = p.for + p.against;
@@ -102,6 +102,7 @@ async function printTallies(sys: System, p: Awaited<ReturnType<typeof loadPropos
       `${approvalNow}, ${approved ? "met" : "not met"}`,
   );
   return {
+    className,
     totalWeight,
     quorum,
     quorumBps,
@@ -110,6 +111,22 @@ async function printTallies(sys: System, p: Awaited<ReturnType<typeof loadPropos
     quorumReached: participation >= quorum,
     approved,
   };
+}
+
+/** The class of a proposal and why: which of its actions are sensitive. */
+function printClass(
+  sys: System,
+  labels: Labels,
+  proposalClass: number,
+  classified: Awaited<ReturnType<typeof classifyCalls>>,
+) {
+  const why = classified.calls
+    .map((c, i) => (c.sensitive ? `action ${i + 1} is sensitive: ${c.reason}` : undefined))
+    .filter((w): w is string => w !== undefined);
+  const name = proposalClass === 1 ? "sensitive" : "routine";
+  print(
+    `  class:         ${name} (${why.length > 0 ? why.join("; ") : "no action is sensitive"}): the ${name} quorum and approval threshold apply`,
+  );
 }
 
 async function showProposal(sys: System, idArg: unknown) {
@@ -136,6 +153,8 @@ async function showProposal(sys: System, idArg: unknown) {
   }
   print(`  state:         ${stateLine}`);
   print(`  proposer:      ${labelAddress(labels, p.proposer)}`);
+  const calls = p.targets.map((target, i) => ({ target, value: p.values[i], data: p.calldatas[i] }));
+  printClass(sys, labels, Number(await sys.governor.proposalClass(id)), await classifyCalls(sys, labels, calls));
   print(`  actions (${p.targets.length}):`);
   printCalls(
     sys,
@@ -189,14 +208,20 @@ withDeployment(
       }
       const sys = await loadSystem(hre, args.deployment);
       const calls: ProposalCall[] = [];
-      for (const text of actions) calls.push(await buildAction(sys, text));
+      for (const text of actions) calls.push(...(await buildAction(sys, text)));
       if (args.calls) calls.push(...(await readCallsFile(sys, args.calls)));
       const labels = await loadLabels(sys);
 
+      const classified = await classifyCalls(sys, labels, calls);
       if (args.dryRun) {
         print(`Dry run of "${description.split("\n")[0]}": ${calls.length} action(s) simulated as the timelock`);
         print(`(${sys.deployment.addresses.timelock}) would execute them, each on the current state:`);
         const results = await simulate(sys, labels, calls);
+        // the governor's anti-bricking rules refuse such a proposal when it is made
+        classified.calls.forEach((c, i) => {
+          if (c.refused && results[i].ok)
+            results[i] = { ...results[i], ok: false, reason: `refused when proposed: ${c.reason}` };
+        });
         results.forEach((r, i) => {
           const decoded = describeCall(sys, labels, r.call.target, r.call.value, r.call.data);
           print(`  ${i + 1}. ${r.ok ? "OK  " : "FAIL"} ${decoded.call}`);
@@ -210,10 +235,17 @@ withDeployment(
               `${results[first].reason}); nothing was sent`,
           );
         }
+        const now = await chainNow(sys);
+        const cls = await classThresholds(sys, classified.className === "sensitive" ? 1 : 0, now);
+        printClass(sys, labels, classified.className === "sensitive" ? 1 : 0, classified);
+        print(
+          `  (now: quorum ${bps(cls.quorumBps)} of the total weight, For above ${bps(cls.approvalBps)} of For + Against)`,
+        );
         print(`Dry run: all ${results.length} action(s) succeed; nothing was sent.`);
-        return { dryRun: true, results };
+        return { dryRun: true, results, className: classified.className };
       }
 
+      if (classified.refused) throw new GovError(`the governor refuses this proposal: ${classified.refused}`);
       const signer = await resolveSigner(hre, args);
       const [weight, threshold] = await Promise.all([
         sys.membership.getVotes(signer.address),
@@ -235,6 +267,7 @@ withDeployment(
       }
       print(`Proposing "${description.split("\n")[0]}" from ${labelAddress(labels, signer.address)}:`);
       printCalls(sys, labels, calls);
+      printClass(sys, labels, classified.className === "sensitive" ? 1 : 0, classified);
       const receipt = await sendChecked(
         sys,
         labels,
@@ -657,5 +690,100 @@ withKeys(
     const receipt = await sendChecked(sys, labels, signer, sys.governor, "cancel(uint256)", [id], "cancelling");
     print(`Proposal #${id} cancelled (transaction ${receipt.hash}).`);
     return { proposalId: id, transactionHash: receipt.hash };
+  })(args),
+);
+
+withKeys(
+  task(
+    "gov:guardian-cancel",
+    "The proposal guardian cancels a proposal not yet executed (also a queued one), with a reason recorded on chain",
+  )
+    .addPositionalParam("proposalId", "The proposal number")
+    .addOptionalParam("reason", "Why the guardian cancels it (required; recorded in ProposalCancelledByGuardian)")
+    .addFlag("dryRun", "Check that the guardian may cancel it now; send nothing"),
+).setAction(async (args: CommonArgs & { proposalId: string; reason?: string; dryRun: boolean }, hre) =>
+  oneLineErrors(async () => {
+    parseProposalId(args.proposalId);
+    const reason = (args.reason ?? "").trim();
+    if (reason === "") throw new GovError("--reason is required: say why the guardian cancels the proposal");
+    const sys = await loadSystem(hre, args.deployment);
+    const id = await requireProposal(sys, args.proposalId);
+    const p = await loadProposal(sys, id);
+    if ([2, 6, 7].includes(p.state)) {
+      throw new GovError(`proposal #${id} cannot be cancelled: it is already ${p.stateName}`);
+    }
+    const signer = await resolveSigner(hre, args);
+    const labels = await loadLabels(sys);
+    const guardian = ethers.getAddress(await sys.governor.proposalGuardian());
+    if (ethers.getAddress(signer.address) !== guardian) {
+      throw new GovError(
+        `only the proposal guardian ${labelAddress(labels, guardian)} may cancel with a reason, not ${labelAddress(labels, signer.address)}`,
+      );
+    }
+    if (args.dryRun) {
+      await sys.governor.connect(signer).guardianCancel.staticCall(id, reason);
+      print(
+        `Dry run: the guardian may cancel proposal #${id} (${p.stateName}) with reason "${reason}"; nothing was sent.`,
+      );
+      return { dryRun: true, proposalId: id, state: p.stateName };
+    }
+    const receipt = await sendChecked(
+      sys,
+      labels,
+      signer,
+      sys.governor,
+      "guardianCancel",
+      [id, reason],
+      "the guardian's cancellation",
+    );
+    print(`Proposal #${id} (${p.stateName}) cancelled by the guardian: "${reason}" (transaction ${receipt.hash}).`);
+    return { proposalId: id, reason, transactionHash: receipt.hash };
+  })(args),
+);
+
+withKeys(
+  task("gov:suspend-key", "Suspends a member's key at once (the guardian, or the member's registered recovery account)")
+    .addPositionalParam("account", "The member key to suspend")
+    .addFlag("dryRun", "Check that the key may be suspended by this account now; send nothing"),
+).setAction(async (args: CommonArgs & { account: string; dryRun: boolean }, hre) =>
+  oneLineErrors(async () => {
+    const account = parseAddress(args.account, "account");
+    const sys = await loadSystem(hre, args.deployment);
+    const labels = await loadLabels(sys);
+    const m = sys.membership;
+    if (!(await m.isMember(account))) throw new GovError(`${labelAddress(labels, account)} is not a member`);
+    if (await m.isSuspended(account)) throw new GovError(`${labelAddress(labels, account)} is already suspended`);
+    const signer = await resolveSigner(hre, args);
+    const [isGuardian, recovery] = await Promise.all([
+      m.hasRole(await m.GUARDIAN_ROLE(), signer.address),
+      m.recoveryAccountOf(account),
+    ]);
+    const by = isGuardian ? "the guardian" : "the member's recovery account";
+    if (!isGuardian && ethers.getAddress(recovery) !== ethers.getAddress(signer.address)) {
+      throw new GovError(
+        `${labelAddress(labels, signer.address)} may not suspend ${labelAddress(labels, account)}: only the guardian or the member's own recovery account may`,
+      );
+    }
+    const [active, minimum] = await Promise.all([m.activeMemberCount(), m.minimumMembers()]);
+    if (active - 1n < minimum) {
+      throw new GovError(
+        `suspending ${labelAddress(labels, account)} would leave ${active - 1n} active member(s), below the minimum of ${minimum}: governance must restore or replace a suspended key first`,
+      );
+    }
+    const weight = await m.weightOf(account);
+    if (args.dryRun) {
+      await m.connect(signer).suspend.staticCall(account);
+      print(
+        `Dry run: ${by} may suspend ${labelAddress(labels, account)} (weight ${weight}); ${active - 1n} active member(s) would remain; nothing was sent.`,
+      );
+      return { dryRun: true, account, weight };
+    }
+    const receipt = await sendChecked(sys, labels, signer, m, "suspend", [account], "the suspension");
+    print(
+      `${labelAddress(labels, account)} suspended by ${by} (transaction ${receipt.hash}): it can no longer vote, ` +
+        `propose or have signed votes relayed; its weight ${weight} left the total. Governance restores it ` +
+        `(restore-member) or moves the membership to a new key (replace-member).`,
+    );
+    return { account, weight, transactionHash: receipt.hash };
   })(args),
 );

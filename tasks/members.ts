@@ -38,10 +38,34 @@ task("members", "Lists the consortium's members, their voting weights and names,
       print(
         `  approval:       For must be above ${percent(approvalBps, 10_000n)} of For + Against (${approvalBps} bps)`,
       );
+      const [[sensitiveQuorumBps, sensitiveApprovalBps], guardian, minimumMembers, activeMembers] = await Promise.all([
+        g.sensitiveThresholds(await g.clock()),
+        g.proposalGuardian(),
+        sys.membership.minimumMembers(),
+        sys.membership.activeMemberCount(),
+      ]);
+      print(
+        `  sensitive:      quorum ${bps(sensitiveQuorumBps)}, For above ${percent(sensitiveApprovalBps, 10_000n)} ` +
+          `(${sensitiveApprovalBps} bps), for upgrades, roles, membership changes and governance settings`,
+      );
+      print(`  guardian:       ${guardian} (cancels proposals before execution, suspends stolen keys)`);
+      print(`  members:        ${activeMembers} active (not suspended); governance keeps at least ${minimumMembers}`);
       print(`  proposing:      weight ${proposalThreshold} or more (any member)`);
       print(`  voting delay:   ${duration(votingDelay)} after the proposal (weights are counted then)`);
       print(`  voting period:  ${duration(votingPeriod)}`);
       print(`  timelock delay: ${duration(timelockDelay)} between queueing and execution`);
-      return { members, totalWeight, quorumBps, approvalBps, votingDelay, votingPeriod, timelockDelay };
+      return {
+        members,
+        totalWeight,
+        quorumBps,
+        approvalBps,
+        sensitiveQuorumBps,
+        sensitiveApprovalBps,
+        guardian,
+        minimumMembers,
+        votingDelay,
+        votingPeriod,
+        timelockDelay,
+      };
     })(args),
   );

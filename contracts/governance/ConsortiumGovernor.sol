@@ -3,6 +3,7 @@ pragma solidity ^0.8.27;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
 import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorSequentialProposalId} from "@openzeppelin/contracts/governance/extensions/GovernorSequentialProposalId.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
@@ -14,6 +15,10 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IConsortiumGovernor} from "../interfaces/IConsortiumGovernor.sol";
+import {GovernorCallRules} from "./GovernorCallRules.sol";
+import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
 
 /**
  * @title ConsortiumGovernor
@@ -24,6 +29,16 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
  * - approval, For / (For + Against), is strictly above the approval threshold in basis points
  *   (5,000 = simple majority; 6,667 = more than two thirds).
  * Passed proposals are queued in, and executed by, the timelock that holds every admin role.
+ *
+ * Two classes of proposal: a proposal is Sensitive when any of its calls is (calls to the governor
+ * or the timelock, upgrades, role grants and revocations, membership changes, and any (target,
+ * selector) governance marks sensitive), else Routine. The class is fixed when the proposal is
+ * made and its quorum and approval threshold (checkpointed, read at the snapshot) apply.
+ *
+ * Cannot be captured or bricked: a proposal guardian cancels any proposal not yet executed, with a
+ * reason on chain; suspended member keys cannot vote or propose; proposals that would remove the
+ * timelock's admin role of any contract or this governor's proposer or canceller role are refused
+ * when proposed; settings that would let nothing pass are refused.
  * @dev OpenZeppelin Governor with settings, simple counting, membership votes, quorum fraction,
  * timelock control, proposal storage (proposals listed without an indexer) and sequential proposal
  * ids (1, 2, 3, ...). Not proxied: governance replaces a governor by moving the timelock's roles.
@@ -37,19 +52,29 @@ contract ConsortiumGovernor is
     GovernorSequentialProposalId,
     GovernorVotes,
     GovernorVotesQuorumFraction,
-    GovernorTimelockControl
+    GovernorTimelockControl,
+    GovernorProposalGuardian,
+    IConsortiumGovernor
 {
     using Checkpoints for Checkpoints.Trace208;
 
+    /// @notice Shortest voting period governance may set: members must have time to vote.
+    uint256 private constant MIN_VOTING_PERIOD = 1 hours;
+    /// @notice Longest voting period governance may set.
+    uint256 private constant MAX_VOTING_PERIOD = 30 days;
+    /// @notice Longest voting delay governance may set.
+    uint256 private constant MAX_VOTING_DELAY = 30 days;
+
     uint256 private constant BASIS_POINTS = 10_000;
     uint256 private constant MIN_APPROVAL_THRESHOLD = 5_000;
+    bytes4 private constant REVOKE_ROLE = IAccessControl.revokeRole.selector;
+    bytes4 private constant RENOUNCE_ROLE = IAccessControl.renounceRole.selector;
 
     Checkpoints.Trace208 private _approvalThresholdHistory;
-
-    event ApprovalThresholdUpdated(uint256 oldThreshold, uint256 newThreshold);
-
-    /// @notice The approval threshold must be at least 5,000 (a majority) and below 10,000.
-    error InvalidApprovalThreshold(uint256 threshold);
+    /// @dev Sensitive quorum << 16 | sensitive approval threshold, both in basis points.
+    Checkpoints.Trace208 private _sensitiveThresholdHistory;
+    mapping(uint256 proposalId => ProposalClass) private _proposalClasses;
+    mapping(address target => mapping(bytes4 selector => bool)) private _sensitiveCalls;
 
     /**
      * @param membership The member register (voting weights, ERC-6372 timestamp clock).
@@ -59,6 +84,9 @@ contract ConsortiumGovernor is
      * @param initialProposalThreshold Weight needed to propose (1: any member).
      * @param quorumBasisPoints Participation needed, in basis points of the total weight.
      * @param approvalBasisPoints For / (For + Against) must be strictly above this.
+     * @param sensitiveQuorumBasisPoints The quorum of sensitive proposals (at least the routine one).
+     * @param sensitiveApprovalBasisPoints The approval threshold of sensitive proposals (at least the routine one).
+     * @param guardian The proposal guardian: cancels proposals not yet executed (replaced only by governance).
      */
     constructor(
         IVotes membership,
@@ -67,7 +95,10 @@ contract ConsortiumGovernor is
         uint32 initialVotingPeriod,
         uint256 initialProposalThreshold,
         uint256 quorumBasisPoints,
-        uint256 approvalBasisPoints
+        uint256 approvalBasisPoints,
+        uint256 sensitiveQuorumBasisPoints,
+        uint256 sensitiveApprovalBasisPoints,
+        address guardian
     )
         Governor("ConsortiumGovernor")
         GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
@@ -76,22 +107,83 @@ contract ConsortiumGovernor is
         GovernorTimelockControl(timelock)
     {
         _updateApprovalThreshold(approvalBasisPoints);
+        _updateSensitiveThresholds(sensitiveQuorumBasisPoints, sensitiveApprovalBasisPoints);
+        _setProposalGuardian(guardian);
+        bytes4[9] memory sensitive = [
+            IAccessControl.grantRole.selector,
+            REVOKE_ROLE,
+            RENOUNCE_ROLE,
+            bytes4(keccak256("upgradeToAndCall(address,bytes)")),
+            IConsortiumMembership.addMember.selector,
+            IConsortiumMembership.removeMember.selector,
+            IConsortiumMembership.setWeight.selector,
+            IConsortiumMembership.replaceMemberAccount.selector,
+            IConsortiumMembership.restore.selector
+        ];
+        for (uint256 i = 0; i < sensitive.length; ++i) _setCallClass(address(0), sensitive[i], true);
     }
 
-    /// @notice Changes the approval threshold (governance only). Like the quorum, the threshold is
+    /// @inheritdoc IConsortiumGovernor
+    function guardianCancel(uint256 proposalId, string memory reason) public {
+        address guardian = proposalGuardian();
+        if (msg.sender != guardian) revert NotProposalGuardian(msg.sender);
+        if (bytes(reason).length == 0) revert CancelReasonRequired();
+        (address[] memory targets, uint256[] memory values, bytes[] memory calldatas, bytes32 descriptionHash) = proposalDetails(
+            proposalId
+        );
+        emit ProposalCancelledByGuardian(proposalId, guardian, reason);
+        _cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    /// @inheritdoc IConsortiumGovernor
+    function setSensitiveThresholds(uint256 quorumBasisPoints, uint256 approvalBasisPoints) external onlyGovernance {
+        _updateSensitiveThresholds(quorumBasisPoints, approvalBasisPoints);
+    }
+
+    /// @inheritdoc IConsortiumGovernor
+    function setCallClass(address target, bytes4 selector, bool sensitive) external onlyGovernance {
+        _setCallClass(target, selector, sensitive);
+    }
+
+    /// @inheritdoc IConsortiumGovernor
+    function classify(address[] memory targets, bytes[] memory calldatas) public view returns (ProposalClass) {
+        return _classify(targets, calldatas);
+    }
+
+    /// @inheritdoc IConsortiumGovernor
+    function proposalClass(uint256 proposalId) external view returns (ProposalClass) {
+        return _proposalClasses[proposalId];
+    }
+
+    /// @dev The weight of votes proposal `proposalId` needs: its class's quorum at its snapshot.
+    function _proposalQuorum(uint256 proposalId) private view returns (uint256) {
+        uint256 snapshot = proposalSnapshot(proposalId);
+        uint256 quorumBps;
+        if (_proposalClasses[proposalId] == ProposalClass.Sensitive) (quorumBps, ) = sensitiveThresholds(snapshot);
+        else quorumBps = quorumNumerator(snapshot);
+        return (token().getPastTotalSupply(snapshot) * quorumBps) / BASIS_POINTS;
+    }
+
+    /// @inheritdoc IConsortiumGovernor
+    function sensitiveThresholds(uint256 timepoint) public view returns (uint256 quorumBps, uint256 approvalBps) {
+        uint256 packed = _sensitiveThresholdHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
+        return (packed >> 16, packed & 0xffff);
+    }
+
+    /// @notice Changes the routine approval threshold (governance only). Like the quorum, the threshold is
     /// read at each proposal's snapshot: votes already open keep theirs, proposals still Pending
     /// get the new one.
-    function setApprovalThreshold(uint256 newThreshold) external onlyGovernance {
+    function setApprovalThreshold(uint256 newThreshold) external override onlyGovernance {
         _updateApprovalThreshold(newThreshold);
     }
 
     /// @notice The approval threshold now, in basis points.
-    function approvalThreshold() external view returns (uint256) {
+    function approvalThreshold() external view override returns (uint256) {
         return _approvalThresholdHistory.latest();
     }
 
     /// @notice The approval threshold that applied at `timepoint`, in basis points.
-    function approvalThreshold(uint256 timepoint) public view returns (uint256) {
+    function approvalThreshold(uint256 timepoint) public view override returns (uint256) {
         return _approvalThresholdHistory.upperLookupRecent(SafeCast.toUint48(timepoint));
     }
 
@@ -111,7 +203,7 @@ contract ConsortiumGovernor is
         uint256 proposalId
     ) internal view override(Governor, GovernorCountingSimple) returns (bool) {
         (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes) = proposalVotes(proposalId);
-        return quorum(proposalSnapshot(proposalId)) <= againstVotes + forVotes + abstainVotes;
+        return _proposalQuorum(proposalId) <= againstVotes + forVotes + abstainVotes;
     }
 
     /// @dev Approval: For / (For + Against) strictly above the threshold at the snapshot.
@@ -119,13 +211,106 @@ contract ConsortiumGovernor is
         uint256 proposalId
     ) internal view override(Governor, GovernorCountingSimple) returns (bool) {
         (uint256 againstVotes, uint256 forVotes, ) = proposalVotes(proposalId);
-        uint256 threshold = approvalThreshold(proposalSnapshot(proposalId));
+        uint256 snapshot = proposalSnapshot(proposalId);
+        uint256 threshold;
+        if (_proposalClasses[proposalId] == ProposalClass.Sensitive) (, threshold) = sensitiveThresholds(snapshot);
+        else threshold = approvalThreshold(snapshot);
         return forVotes * BASIS_POINTS > threshold * (forVotes + againstVotes);
+    }
+
+    /// @dev A member's vote counts its weight at the snapshot, or nothing while its key is suspended.
+    function _getVotes(
+        address account,
+        uint256 timepoint,
+        bytes memory /* params */
+    ) internal view override(Governor, GovernorVotes) returns (uint256) {
+        return _membership().activeVotes(account, timepoint);
+    }
+
+    /// @dev Refuses weightless votes: non-members and suspended keys (checked only on that path).
+    function _countVote(
+        uint256 proposalId,
+        address account,
+        uint8 support,
+        uint256 totalWeight,
+        bytes memory params
+    ) internal override(Governor, GovernorCountingSimple) returns (uint256) {
+        if (totalWeight == 0) revert NoVotingWeight(account);
+        return super._countVote(proposalId, account, support, totalWeight, params);
+    }
+
+    /// @dev Only the proposer may cancel with `cancel` (while Pending); the guardian uses
+    /// `guardianCancel`, which records its reason.
+    function _validateCancel(
+        uint256 proposalId,
+        address caller
+    ) internal view override(Governor, GovernorProposalGuardian) returns (bool) {
+        return Governor._validateCancel(proposalId, caller);
+    }
+
+    function _setProposalGuardian(address newProposalGuardian) internal override {
+        if (newProposalGuardian == address(0)) revert InvalidProposalGuardian();
+        super._setProposalGuardian(newProposalGuardian);
+    }
+
+    function _setVotingPeriod(uint32 newVotingPeriod) internal override {
+        if (newVotingPeriod < MIN_VOTING_PERIOD || newVotingPeriod > MAX_VOTING_PERIOD) {
+            revert VotingPeriodOutOfRange(newVotingPeriod);
+        }
+        super._setVotingPeriod(newVotingPeriod);
+    }
+
+    function _setVotingDelay(uint48 newVotingDelay) internal override {
+        if (newVotingDelay > MAX_VOTING_DELAY) revert VotingDelayTooLong(newVotingDelay);
+        super._setVotingDelay(newVotingDelay);
+    }
+
+    /// @dev The routine quorum: at most the sensitive quorum (OpenZeppelin refuses above 10,000 bps).
+    function _updateQuorumNumerator(uint256 newQuorumNumerator) internal override {
+        super._updateQuorumNumerator(newQuorumNumerator);
+        // The sensitive thresholds are set after the routine ones in the constructor.
+        uint256 sensitive = _sensitiveThresholdHistory.latest();
+        if (sensitive != 0 && newQuorumNumerator > sensitive >> 16) {
+            revert SensitiveBelowRoutine(sensitive >> 16, sensitive & 0xffff);
+        }
+    }
+
+    function _updateSensitiveThresholds(uint256 quorumBps, uint256 approvalBps) private {
+        if (quorumBps == 0 || quorumBps > BASIS_POINTS) revert InvalidQuorum(quorumBps);
+        if (approvalBps < MIN_APPROVAL_THRESHOLD || approvalBps >= BASIS_POINTS) {
+            revert InvalidApprovalThreshold(approvalBps);
+        }
+        uint256 routineQuorum = quorumNumerator();
+        uint256 routineApproval = _approvalThresholdHistory.latest();
+        if (quorumBps < routineQuorum || approvalBps < routineApproval) {
+            revert SensitiveBelowRoutine(quorumBps, approvalBps);
+        }
+        _sensitiveThresholdHistory.push(clock(), uint208((quorumBps << 16) | approvalBps));
+        emit SensitiveThresholdsUpdated(quorumBps, approvalBps);
+    }
+
+    function _setCallClass(address target, bytes4 selector, bool sensitive) private {
+        _sensitiveCalls[target][selector] = sensitive;
+        emit CallClassSet(target, selector, sensitive);
+    }
+
+    function _membership() private view returns (IConsortiumMembership) {
+        return IConsortiumMembership(address(token()));
+    }
+
+    /// @dev The class of a proposal, refusing (with a named error) any call that would brick governance.
+    function _classify(address[] memory targets, bytes[] memory calldatas) private view returns (ProposalClass) {
+        bool sensitive = GovernorCallRules.classify(_sensitiveCalls, targets, calldatas, address(this), timelock());
+        return sensitive ? ProposalClass.Sensitive : ProposalClass.Routine;
     }
 
     function _updateApprovalThreshold(uint256 newThreshold) private {
         if (newThreshold < MIN_APPROVAL_THRESHOLD || newThreshold >= BASIS_POINTS) {
             revert InvalidApprovalThreshold(newThreshold);
+        }
+        uint256 sensitive = _sensitiveThresholdHistory.latest();
+        if (sensitive != 0 && newThreshold > sensitive & 0xffff) {
+            revert SensitiveBelowRoutine(sensitive >> 16, sensitive & 0xffff);
         }
         uint256 oldThreshold = _approvalThresholdHistory.latest();
         _approvalThresholdHistory.push(clock(), uint208(newThreshold));
@@ -178,7 +363,13 @@ contract ConsortiumGovernor is
         string memory description,
         address proposer
     ) internal override(Governor, GovernorStorage, GovernorSequentialProposalId) returns (uint256) {
-        return super._propose(targets, values, calldatas, description, proposer);
+        // A suspended key has no weight, so proposing needs a threshold of 0 to get here.
+        if (_membership().isSuspended(proposer)) revert VoterSuspended(proposer);
+        ProposalClass class_ = _classify(targets, calldatas);
+        uint256 proposalId = super._propose(targets, values, calldatas, description, proposer);
+        if (class_ == ProposalClass.Sensitive) _proposalClasses[proposalId] = class_;
+        emit ProposalClassified(proposalId, class_);
+        return proposalId;
     }
 
     function _queueOperations(

@@ -17,6 +17,9 @@ import {IConsortiumMembership} from "../interfaces/IConsortiumMembership.sol";
  * delegate. The clock is ERC-6372 `mode=timestamp`, because private chains (QBFT) have irregular
  * block times. UUPS proxy; membership changes and upgrades belong to `DEFAULT_ADMIN_ROLE`, the
  * governance timelock. Transactions never loop over members; `members()` is a view.
+ * Anti-bricking: no removal or suspension may leave fewer than `minimumMembers()` active members.
+ * A compromised key is suspended at once by the guardian or the member's recovery account; its
+ * weight leaves the total (so quorums stay reachable) and the governor refuses its votes.
  */
 contract ConsortiumMembership is
     Initializable,
@@ -31,7 +34,14 @@ contract ConsortiumMembership is
     struct MembershipStorage {
         EnumerableSet.AddressSet accounts;
         mapping(address account => MemberInfo) info;
+        uint256 minimumMembers;
+        uint256 suspendedMembers;
+        mapping(address account => bool) suspended;
+        mapping(address account => address) recovery;
     }
+
+    /// @notice May suspend any member key at once (the consortium's guardian); only governance restores.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.ConsortiumMembership")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant STORAGE_LOCATION = 0x28272713ff2e9ca14e71d050e5bf7c1b83e04c131eb66fc61188083e62a7ae00;
@@ -44,15 +54,27 @@ contract ConsortiumMembership is
     /**
      * @notice Sets up the register behind its proxy with its founding members.
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` and upgrade rights: the governance timelock.
-     * @param founders The founding members and their weights.
+     * @param guardian Holder of `GUARDIAN_ROLE`: may suspend a member key at once.
+     * @param minimum The fewest active members governance may leave (at least 2).
+     * @param founders The founding members and their weights (at least `minimum`).
      */
-    function initialize(address admin, FoundingMember[] memory founders) public initializer {
-        if (admin == address(0)) revert ZeroAddress();
+    function initialize(
+        address admin,
+        address guardian,
+        uint256 minimum,
+        FoundingMember[] memory founders
+    ) public initializer {
+        if (admin == address(0) || guardian == address(0)) revert ZeroAddress();
         if (founders.length == 0) revert NoFoundingMembers();
+        if (minimum < 2) revert MinimumMembersTooLow(minimum);
+        if (founders.length < minimum) revert TooFewFoundingMembers(founders.length, minimum);
         __AccessControl_init();
         __EIP712_init("ConsortiumMembership", "1");
         __Votes_init();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(GUARDIAN_ROLE, guardian);
+        _storage().minimumMembers = minimum;
+        emit MinimumMembersSet(minimum);
         for (uint256 i = 0; i < founders.length; ++i) {
             FoundingMember memory f = founders[i];
             _addMember(f.account, f.weight, f.name, f.uri);
@@ -72,10 +94,16 @@ contract ConsortiumMembership is
     /// @inheritdoc IConsortiumMembership
     function removeMember(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
         MembershipStorage storage $ = _storage();
-        if (!$.accounts.remove(account)) revert NotMember(account);
-        uint256 weight = $.info[account].weight;
+        if (!$.accounts.contains(account)) revert NotMember(account);
+        if ($.suspended[account]) {
+            // Its units already left with the suspension; the active members do not change.
+            --$.suspendedMembers;
+        } else {
+            _requireActiveAfter($, 1);
+            _transferVotingUnits(account, address(0), $.info[account].weight);
+        }
+        $.accounts.remove(account);
         delete $.info[account];
-        _transferVotingUnits(account, address(0), weight);
         emit MemberRemoved(account);
     }
 
@@ -85,8 +113,11 @@ contract ConsortiumMembership is
         MemberInfo storage member = _member(account);
         uint256 previous = member.weight;
         member.weight = weight;
-        if (weight > previous) _transferVotingUnits(address(0), account, weight - previous);
-        else _transferVotingUnits(account, address(0), previous - weight);
+        // A suspended key holds no units: its new weight applies when governance restores it.
+        if (!_storage().suspended[account]) {
+            if (weight > previous) _transferVotingUnits(address(0), account, weight - previous);
+            else _transferVotingUnits(account, address(0), previous - weight);
+        }
         emit MemberWeightChanged(account, previous, weight);
     }
 
@@ -95,14 +126,67 @@ contract ConsortiumMembership is
         if (newAccount == address(0)) revert ZeroAddress();
         MembershipStorage storage $ = _storage();
         MemberInfo memory member = _member(previousAccount);
+        if ($.suspended[newAccount]) revert KeySuspended(newAccount);
         if (!$.accounts.add(newAccount)) revert AlreadyMember(newAccount);
         // Self-delegate while the new account still has no units, so they are counted once.
         _delegate(newAccount, newAccount);
         $.accounts.remove(previousAccount);
         delete $.info[previousAccount];
         $.info[newAccount] = member;
-        _transferVotingUnits(previousAccount, newAccount, member.weight);
+        // The old key's recovery account is not carried over: the member registers one for the new key.
+        delete $.recovery[previousAccount];
+        if ($.suspended[previousAccount]) {
+            // The old key stays suspended (it still holds weight at past snapshots); the member is active again.
+            --$.suspendedMembers;
+            _transferVotingUnits(address(0), newAccount, member.weight);
+        } else {
+            _transferVotingUnits(previousAccount, newAccount, member.weight);
+        }
         emit MemberAccountReplaced(previousAccount, newAccount);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function suspend(address account) external {
+        MembershipStorage storage $ = _storage();
+        if (!hasRole(GUARDIAN_ROLE, msg.sender) && (msg.sender != $.recovery[account] || msg.sender == address(0))) {
+            revert NotAllowedToSuspend(msg.sender, account);
+        }
+        if (!$.accounts.contains(account)) revert NotMember(account);
+        if ($.suspended[account]) revert AlreadySuspended(account);
+        _requireActiveAfter($, 1);
+        $.suspended[account] = true;
+        ++$.suspendedMembers;
+        _transferVotingUnits(account, address(0), $.info[account].weight);
+        emit MemberSuspended(account, msg.sender);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function restore(address account) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        MembershipStorage storage $ = _storage();
+        if (!$.accounts.contains(account)) revert NotMember(account);
+        if (!$.suspended[account]) revert NotSuspended(account);
+        $.suspended[account] = false;
+        --$.suspendedMembers;
+        _transferVotingUnits(address(0), account, $.info[account].weight);
+        emit MemberRestored(account);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function setRecoveryAccount(address account, address recovery) external {
+        MembershipStorage storage $ = _storage();
+        address previous = $.recovery[account];
+        if (previous == address(0)) {
+            // The first recovery account is registered by the member's own, unsuspended key.
+            if (msg.sender != account || !$.accounts.contains(account)) revert NotMember(msg.sender);
+            if ($.suspended[account]) revert KeySuspended(account);
+            if (recovery == address(0)) revert ZeroAddress();
+        } else if (msg.sender != previous) {
+            // A thief holding the member key cannot swap the recovery account.
+            revert NotRecoveryAccount(msg.sender, account);
+        }
+        if (recovery == account || $.accounts.contains(recovery)) revert InvalidRecoveryAccount(recovery);
+        $.recovery[account] = recovery;
+        emit RecoveryAccountSet(account, previous, recovery);
     }
 
     /// @notice Disabled: each member votes its own weight.
@@ -128,6 +212,33 @@ contract ConsortiumMembership is
     /// @inheritdoc IConsortiumMembership
     function memberInfo(address account) external view returns (MemberInfo memory) {
         return _member(account);
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function isSuspended(address account) external view returns (bool) {
+        return _storage().suspended[account];
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function recoveryAccountOf(address account) external view returns (address) {
+        return _storage().recovery[account];
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function minimumMembers() external view returns (uint256) {
+        return _storage().minimumMembers;
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function activeMemberCount() external view returns (uint256) {
+        MembershipStorage storage $ = _storage();
+        return $.accounts.length() - $.suspendedMembers;
+    }
+
+    /// @inheritdoc IConsortiumMembership
+    function activeVotes(address account, uint256 timepoint) external view returns (uint256) {
+        if (_storage().suspended[account]) return 0;
+        return getPastVotes(account, timepoint);
     }
 
     /// @inheritdoc IConsortiumMembership
@@ -160,12 +271,20 @@ contract ConsortiumMembership is
         if (account == address(0)) revert ZeroAddress();
         if (weight == 0) revert ZeroWeight();
         MembershipStorage storage $ = _storage();
+        if ($.suspended[account]) revert KeySuspended(account);
         if (!$.accounts.add(account)) revert AlreadyMember(account);
         // Self-delegate while the account still has no units, so they are counted once.
         _delegate(account, account);
         $.info[account] = MemberInfo(weight, name, uri);
         _transferVotingUnits(address(0), account, weight);
         emit MemberAdded(account, weight, name, uri);
+    }
+
+    /// @dev Reverts unless `leaving` fewer active members still leave at least the minimum.
+    function _requireActiveAfter(MembershipStorage storage $, uint256 leaving) private view {
+        uint256 active = $.accounts.length() - $.suspendedMembers;
+        uint256 remaining = active > leaving ? active - leaving : 0;
+        if (remaining < $.minimumMembers) revert TooFewActiveMembers(remaining, $.minimumMembers);
     }
 
     function _member(address account) private view returns (MemberInfo storage member) {

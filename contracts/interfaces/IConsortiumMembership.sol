@@ -27,6 +27,14 @@ interface IConsortiumMembership {
     event MemberRemoved(address indexed account);
     event MemberWeightChanged(address indexed account, uint256 previousWeight, uint256 newWeight);
     event MemberAccountReplaced(address indexed previousAccount, address indexed newAccount);
+    /// @notice `account` was suspended by `by` (the guardian or the member's recovery account).
+    event MemberSuspended(address indexed account, address indexed by);
+    /// @notice Governance restored the suspended key `account`.
+    event MemberRestored(address indexed account);
+    /// @notice `account`'s recovery account changed (zero: none).
+    event RecoveryAccountSet(address indexed account, address indexed previousRecovery, address indexed newRecovery);
+    /// @notice The minimum number of active members, fixed at initialisation.
+    event MinimumMembersSet(uint256 minimum);
 
     error ZeroAddress();
     error ZeroWeight();
@@ -34,6 +42,24 @@ interface IConsortiumMembership {
     error NotMember(address account);
     error VotesNotDelegable();
     error NoFoundingMembers();
+    /// @notice The minimum number of members must be at least 2.
+    error MinimumMembersTooLow(uint256 minimum);
+    /// @notice The founders are fewer than the minimum number of members.
+    error TooFewFoundingMembers(uint256 founders, uint256 minimum);
+    /// @notice The change would leave `remaining` active (not suspended) members, below `minimum`.
+    error TooFewActiveMembers(uint256 remaining, uint256 minimum);
+    /// @notice Only the guardian or `account`'s own recovery account may suspend it; `caller` is neither.
+    error NotAllowedToSuspend(address caller, address account);
+    /// @notice `account` is already suspended.
+    error AlreadySuspended(address account);
+    /// @notice `account` is not suspended.
+    error NotSuspended(address account);
+    /// @notice A suspended key cannot do this.
+    error KeySuspended(address account);
+    /// @notice Once set, a recovery account is changed only by itself; `caller` is not `account`'s recovery account.
+    error NotRecoveryAccount(address caller, address account);
+    /// @notice A member cannot be its own, or another member's, recovery account.
+    error InvalidRecoveryAccount(address recovery);
 
     /// @notice Admits `account` with `weight` votes (admin: the governance timelock).
     function addMember(address account, uint256 weight, string calldata name, string calldata uri) external;
@@ -49,6 +75,35 @@ interface IConsortiumMembership {
     /// whose snapshot came before the rotation the old key keeps the weight; after a key compromise,
     /// cancel or vote down such proposals.
     function replaceMemberAccount(address previousAccount, address newAccount) external;
+
+    /// @notice Suspends a member's key at once (guardian, or the member's recovery account): the key
+    /// can no longer vote (not even on proposals whose snapshot came before), propose or have signed
+    /// votes relayed, and its weight leaves the total from now on. Refused if fewer than
+    /// `minimumMembers()` active members would remain.
+    function suspend(address account) external;
+
+    /// @notice Governance restores a suspended member key with its weight.
+    function restore(address account) external;
+
+    /// @notice Called by a member (or, once set, by the current recovery account): registers the
+    /// account that may suspend the member's key. Zero removes it (recovery account only).
+    function setRecoveryAccount(address account, address recovery) external;
+
+    /// @notice Whether the key `account` is suspended (also after its membership was moved or removed).
+    function isSuspended(address account) external view returns (bool);
+
+    /// @notice The recovery account registered for `account` (zero: none).
+    function recoveryAccountOf(address account) external view returns (address);
+
+    /// @notice The minimum number of active (not suspended) members, fixed at initialisation (>= 2).
+    function minimumMembers() external view returns (uint256);
+
+    /// @notice Members whose key is not suspended.
+    function activeMemberCount() external view returns (uint256);
+
+    /// @notice `account`'s weight at `timepoint`, or 0 while the key is suspended: what the
+    /// governor counts (a vote, a proposal).
+    function activeVotes(address account, uint256 timepoint) external view returns (uint256);
 
     /// @notice Whether `account` is a member.
     function isMember(address account) external view returns (bool);

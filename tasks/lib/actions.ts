@@ -30,6 +30,10 @@ export const ACTION_USAGE: Record<string, string> = {
   "set-quorum": "set-quorum <bps>",
   "set-approval-threshold": "set-approval-threshold <bps>",
   "set-voting-period": "set-voting-period <seconds>",
+  "set-sensitive-thresholds": "set-sensitive-thresholds <quorumBps> <approvalBps>",
+  "set-guardian": "set-guardian <account>",
+  "restore-member": "restore-member <account>",
+  "set-call-class": "set-call-class <contract|any> <function> <sensitive|routine>",
   upgrade: "upgrade <contract> <newImplementation>",
 };
 
@@ -79,8 +83,17 @@ function encode(contract: ethers.Contract, fn: string, args: unknown[]): string 
   return contract.interface.encodeFunctionData(fn, args);
 }
 
-/** Turns one named action (`add-member 0xabc 10 "Shenzhen Bank"`) into the call it stands for. */
-export async function buildAction(sys: System, text: string): Promise<ProposalCall> {
+/**
+ * Turns one named action (`add-member 0xabc 10 "Shenzhen Bank"`) into the call(s) it stands for
+ * (`set-guardian` is three: the governor's proposal guardian and the membership's GUARDIAN_ROLE,
+ * granted to the new guardian and revoked from the old one).
+ */
+export async function buildAction(sys: System, text: string): Promise<ProposalCall[]> {
+  const built = await buildOne(sys, text);
+  return Array.isArray(built) ? built : [built];
+}
+
+async function buildOne(sys: System, text: string): Promise<ProposalCall | ProposalCall[]> {
   const words = tokenize(text);
   if (words.length === 0) throw new GovError(`empty action (actions: ${actionHelp()})`);
   const [verb, ...args] = words;
@@ -144,6 +157,48 @@ export async function buildAction(sys: System, text: string): Promise<ProposalCa
       return call(governor, "setApprovalThreshold", [parseBps(args[0], `${what} threshold`, 5_000n, 9_999n)]);
     case "set-voting-period":
       return call(governor, "setVotingPeriod", [parseSeconds(args[0], `${what} period`)]);
+    case "set-sensitive-thresholds":
+      // The governor's rules: quorum 1 to 10,000; approval 5,000 to 9,999; each at least the routine one.
+      return call(governor, "setSensitiveThresholds", [
+        parseBps(args[0], `${what} quorum`, 1n, 10_000n),
+        parseBps(args[1], `${what} approval threshold`, 5_000n, 9_999n),
+      ]);
+    case "set-guardian": {
+      const account = parseAddress(args[0], `${what} account`);
+      const previous = ethers.getAddress((await governor.getFunction("proposalGuardian").staticCall()) as string);
+      if (previous === account) throw new GovError(`${what}: ${account} is already the guardian`);
+      const role = (await membership.getFunction("GUARDIAN_ROLE").staticCall()) as string;
+      return [
+        call(governor, "setProposalGuardian", [account]),
+        call(membership, "grantRole", [role, account]),
+        call(membership, "revokeRole", [role, previous]),
+      ];
+    }
+    case "restore-member":
+      return call(membership, "restore", [parseAddress(args[0], `${what} account`)]);
+    case "set-call-class": {
+      let target = ethers.ZeroAddress;
+      let fragment: ethers.FunctionFragment | null = null;
+      const fnName = args[1];
+      if (args[0].toLowerCase() === "any") {
+        for (const c of Object.values(sys.contracts)) fragment ??= (c as ethers.Contract).interface.getFunction(fnName);
+        if (!fragment && fnName.includes("(")) fragment = ethers.FunctionFragment.from(`function ${fnName}`);
+      } else {
+        const { name, contract } = resolveContract(sys, args[0], what);
+        target = contract.target as string;
+        try {
+          fragment = contract.interface.getFunction(fnName);
+        } catch {
+          fragment = null;
+        }
+        if (!fragment) throw new GovError(`${what}: ${name} has no function "${fnName}"`);
+      }
+      if (!fragment) throw new GovError(`${what}: no contract of the system has a function "${fnName}"`);
+      const cls = args[2].toLowerCase();
+      if (cls !== "sensitive" && cls !== "routine")
+        throw new GovError(`${what}: the class must be sensitive or routine`);
+      return call(governor, "setCallClass", [target, fragment.selector, cls === "sensitive"]);
+    }
     case "upgrade": {
       const { name, contract } = resolveContract(sys, args[0], what);
       if (!contract.interface.getFunction("upgradeToAndCall")) {

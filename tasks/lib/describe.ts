@@ -217,6 +217,16 @@ function explain(labels: Labels | undefined, where: string, tx: ethers.Transacti
       return `set the weight needed to propose to ${a[0]}`;
     case "updateDelay":
       return `set the timelock delay to ${a[0]} s (${duration(a[0])})`;
+    case "setSensitiveThresholds":
+      return `set the sensitive class's quorum to ${bps(a[0])} and approval threshold to ${bps(a[1])}, for every vote whose snapshot comes later`;
+    case "setProposalGuardian":
+      return `make ${addr(a[0])} the proposal guardian (cancels proposals not yet executed, with a reason)`;
+    case "setCallClass":
+      return `make calls of function ${a[1]} on ${a[0] === ethers.ZeroAddress ? "any contract" : addr(a[0])} ${a[2] ? "sensitive" : "routine"}`;
+    case "restore":
+      return `restore the suspended member key ${addr(a[0])} with its weight`;
+    case "suspend":
+      return `suspend the member key ${addr(a[0])}`;
     case "upgradeToAndCall":
       return `upgrade ${where} to the implementation ${addr(a[0])}${a[1] === "0x" ? "" : ` and call it with ${a[1]}`}`;
     default:

@@ -2,6 +2,7 @@ import { ethers } from "ethers";
 import { PROPOSAL_STATES, SUPPORT_NAMES, formatTimeFrom, labelAddress, type Labels } from "./describe";
 import { GovError } from "./errors";
 import { parseProposalId } from "./parse";
+import { explainFailure } from "./revert";
 import type { System } from "./system";
 
 /** A proposal as the governor stores it, with its state and tallies. */
@@ -120,12 +121,100 @@ export async function votesOn(sys: System, id: bigint): Promise<CastVote[]> {
   return votes.map(({ logIndex: _logIndex, ...vote }) => vote);
 }
 
+/** The two classes of proposal (ConsortiumGovernor.ProposalClass), by value. */
+export const CLASS_NAMES = ["routine", "sensitive"] as const;
+
+/** A proposal's class and the quorum and approval threshold (bps) it is held to, read at `snapshot`. */
+export async function classThresholds(
+  sys: System,
+  proposalClass: number,
+  snapshot: bigint,
+): Promise<{ className: string; quorumBps: bigint; approvalBps: bigint }> {
+  const g = sys.governor;
+  if (proposalClass === 1) {
+    const [quorumBps, approvalBps] = await g.sensitiveThresholds(snapshot);
+    return { className: CLASS_NAMES[1], quorumBps, approvalBps };
+  }
+  const [quorumBps, approvalBps] = await Promise.all([
+    g["quorumNumerator(uint256)"](snapshot),
+    g["approvalThreshold(uint256)"](snapshot),
+  ]);
+  return { className: CLASS_NAMES[0], quorumBps, approvalBps };
+}
+
+/** Why a governance action belongs to the sensitive class, in words. */
+function sensitiveBecause(sys: System, target: string, data: string): string {
+  const where = sys.nameOf(target);
+  if (where === "governor") return "it changes the governor's own settings";
+  if (where === "timelock") return "it acts on the timelock";
+  const selector = data.slice(0, 10).toLowerCase();
+  const fn = (name: string) => ethers.id(name).slice(0, 10);
+  if (selector === fn("upgradeToAndCall(address,bytes)")) return "it upgrades a proxy";
+  if (
+    [fn("grantRole(bytes32,address)"), fn("revokeRole(bytes32,address)"), fn("renounceRole(bytes32,address)")].includes(
+      selector,
+    )
+  ) {
+    return "it grants or revokes a role";
+  }
+  if (
+    [
+      fn("addMember(address,uint256,string,string)"),
+      fn("removeMember(address)"),
+      fn("setWeight(address,uint256)"),
+      fn("replaceMemberAccount(address,address)"),
+      fn("restore(address)"),
+    ].includes(selector)
+  ) {
+    return "it admits, removes, re-weights, re-keys or restores a member";
+  }
+  return "governance marked this function sensitive (setCallClass)";
+}
+
+/** One call's class, or the anti-bricking rule that refuses it. */
+export interface CallClass {
+  sensitive: boolean;
+  /** Why the call is sensitive, or why the governor refuses it. */
+  reason?: string;
+  refused?: boolean;
+}
+
+/**
+ * Asks the governor how it classifies each call (and whether an anti-bricking rule refuses it) and
+ * the proposal as a whole: sensitive when any call is.
+ */
+export async function classifyCalls(
+  sys: System,
+  labels: Labels | undefined,
+  calls: { target: string; data: string }[],
+): Promise<{ className: string; calls: CallClass[]; refused?: string }> {
+  const results: CallClass[] = [];
+  for (const c of calls) {
+    try {
+      const cls = Number(await sys.governor.classify([c.target], [c.data]));
+      results.push(
+        cls === 1 ? { sensitive: true, reason: sensitiveBecause(sys, c.target, c.data) } : { sensitive: false },
+      );
+    } catch (e) {
+      results.push({ sensitive: false, refused: true, reason: explainFailure(sys.errors, labels, e) });
+    }
+  }
+  const firstRefused = results.findIndex((r) => r.refused);
+  return {
+    className: CLASS_NAMES[results.some((r) => r.sensitive) ? 1 : 0],
+    calls: results,
+    ...(firstRefused >= 0 ? { refused: `action ${firstRefused + 1}: ${results[firstRefused].reason}` } : {}),
+  };
+}
+
 /** Why a closed vote failed: quorum, approval or both. */
 export async function defeatReason(sys: System, p: Proposal): Promise<string> {
-  const [quorum, threshold] = await Promise.all([
-    sys.governor.quorum(p.snapshot),
-    sys.governor["approvalThreshold(uint256)"](p.snapshot),
-  ]);
+  const { quorumBps, approvalBps: threshold } = await classThresholds(
+    sys,
+    Number(await sys.governor.proposalClass(p.id)),
+    p.snapshot,
+  );
+  const quorum = ((await sys.membership.getPastTotalSupply(p.snapshot)) * quorumBps) / 10_000n;
   const reasons: string[] = [];
   const participation = p.for + p.against + p.abstain;
   if (participation < quorum) reasons.push(`participation ${participation} below the quorum of ${quorum}`);
@@ -161,6 +250,11 @@ export async function checkCanVote(
     throw new GovError(`${labelAddress(labels, voter)} has already voted on proposal #${id}${how}`);
   }
   const weight = await sys.governor.getVotes(voter, p.snapshot);
+  if (weight === 0n && (await sys.membership.isSuspended(voter))) {
+    throw new GovError(
+      `${labelAddress(labels, voter)} cannot vote on proposal #${id}: its key is suspended (governance restores or replaces it)`,
+    );
+  }
   if (weight === 0n) {
     throw new GovError(
       `${labelAddress(labels, voter)} cannot vote on proposal #${id}: it was not a member (no voting weight) at the proposal's snapshot`,

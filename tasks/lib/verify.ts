@@ -69,6 +69,10 @@ export interface ExpectedDeployment {
   proposalThreshold: bigint;
   quorumBasisPoints: bigint;
   approvalBasisPoints: bigint;
+  sensitiveQuorumBasisPoints: bigint;
+  sensitiveApprovalBasisPoints: bigint;
+  guardian: string;
+  minMembers: bigint;
   foundingMembers: Member[];
   registrars: string[];
   securityName: string;
@@ -165,6 +169,10 @@ export async function readExpected(file: string): Promise<ExpectedDeployment> {
     proposalThreshold: whole("Governance", "proposalThreshold", 1),
     quorumBasisPoints: whole("Governance", "quorumBasisPoints"),
     approvalBasisPoints: whole("Governance", "approvalBasisPoints", 5000),
+    sensitiveQuorumBasisPoints: whole("Governance", "sensitiveQuorumBasisPoints", 6667),
+    sensitiveApprovalBasisPoints: whole("Governance", "sensitiveApprovalBasisPoints", 6667),
+    guardian: address(get("Governance", "guardian"), "Governance.guardian"),
+    minMembers: whole("Governance", "minMembers", 2),
     foundingMembers,
     registrars: addresses(get("Identity", "registrars"), "Identity.registrars"),
     securityName: text("Tokens", "securityName"),
@@ -334,7 +342,7 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       CANCELLER_ROLE: [governor],
       EXECUTOR_ROLE: [ethers.ZeroAddress],
     },
-    membership: { DEFAULT_ADMIN_ROLE: [timelock] },
+    membership: { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: [expected.guardian] },
     "identity-registry": {
       DEFAULT_ADMIN_ROLE: [timelock],
       REGISTRAR_ROLE: expected.registrars,
@@ -464,6 +472,21 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
   await setting("proposal threshold", g.proposalThreshold(), expected.proposalThreshold);
   await setting("quorum (bps)", g["quorumNumerator()"](), expected.quorumBasisPoints);
   await setting("approval threshold (bps)", g["approvalThreshold()"](), expected.approvalBasisPoints);
+  const sensitive = await g.sensitiveThresholds(await g.clock());
+  await setting("sensitive quorum (bps)", Promise.resolve(sensitive[0]), expected.sensitiveQuorumBasisPoints);
+  await setting(
+    "sensitive approval threshold (bps)",
+    Promise.resolve(sensitive[1]),
+    expected.sensitiveApprovalBasisPoints,
+  );
+  await setting("minimum members", sys.membership.minimumMembers(), expected.minMembers);
+  const guardian = ethers.getAddress(await g.proposalGuardian());
+  add(
+    "governance",
+    "proposal guardian",
+    guardian === expected.guardian,
+    `${label(guardian)}${guardian === expected.guardian ? "" : `, configured ${label(expected.guardian)}`}`,
+  );
   await setting("timelock min delay (s)", sys.timelock.getMinDelay(), expected.timelockMinDelay);
   const [token, governorTimelock, governorClock, membershipClock] = await Promise.all([
     g.token(),

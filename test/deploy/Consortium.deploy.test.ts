@@ -92,6 +92,10 @@ async function deployedFixture() {
     proposalThreshold: number;
     quorumBasisPoints: number;
     approvalBasisPoints: number;
+    sensitiveQuorumBasisPoints: number;
+    sensitiveApprovalBasisPoints: number;
+    guardian: string;
+    minMembers: number;
     foundingMembers: FoundingMember[];
   };
   const identity = f.parameters.Identity as { registrars: string[] };
@@ -193,11 +197,16 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       expect(await timelock.hasRole(PROPOSER_ROLE, addresses.timelock)).to.equal(false);
     });
 
-    it("membership: only the timelock (admin)", async function () {
-      const { membership, addresses } = await loadFixture(deployedFixture);
+    it("membership: the timelock (admin) and the guardian of the parameters (suspends keys)", async function () {
+      const { membership, addresses, governance, governor } = await loadFixture(deployedFixture);
       expect(asObject(await roleHolders(membership as unknown as RoleContract))).to.deep.equal(
-        expected([["DEFAULT_ADMIN_ROLE", [addresses.timelock]]]),
+        expected([
+          ["DEFAULT_ADMIN_ROLE", [addresses.timelock]],
+          ["GUARDIAN_ROLE", [governance.guardian]],
+        ]),
       );
+      expect(await governor.proposalGuardian()).to.equal(governance.guardian);
+      expect(await membership.minimumMembers()).to.equal(BigInt(governance.minMembers));
     });
 
     it("identity registry: the timelock (admin) and the registrars of the parameters", async function () {
@@ -273,6 +282,10 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       expect(await governor["quorumNumerator()"]()).to.equal(BigInt(governance.quorumBasisPoints));
       expect(await governor.quorumDenominator()).to.equal(10_000n);
       expect(await governor["approvalThreshold()"]()).to.equal(BigInt(governance.approvalBasisPoints));
+      expect(await governor.sensitiveThresholds(await governor.clock())).to.deep.equal([
+        BigInt(governance.sensitiveQuorumBasisPoints),
+        BigInt(governance.sensitiveApprovalBasisPoints),
+      ]);
       expect(await timelock.getMinDelay()).to.equal(BigInt(governance.timelockMinDelay));
       expect(await governor.proposalCount()).to.equal(0n);
     });
@@ -317,7 +330,7 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       const membershipImpl = membership.attach(
         await upgrades.erc1967.getImplementationAddress(addresses.membership),
       ) as typeof membership;
-      await expect(membershipImpl.initialize(deployer.address, [])).to.be.revertedWithCustomError(
+      await expect(membershipImpl.initialize(deployer.address, deployer.address, 2, [])).to.be.revertedWithCustomError(
         membership,
         "InvalidInitialization",
       );
@@ -344,7 +357,7 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
           token.initialize("X", "X", 0, addresses.identityRegistry, deployer.address, NO_OPERATORS),
         ).to.be.revertedWithCustomError(token, "InvalidInitialization");
       }
-      await expect(membership.initialize(deployer.address, [])).to.be.revertedWithCustomError(
+      await expect(membership.initialize(deployer.address, deployer.address, 2, [])).to.be.revertedWithCustomError(
         membership,
         "InvalidInitialization",
       );

@@ -193,19 +193,19 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
     );
 
   /**
-   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 16 transactions
-   * (13 creations, 3 role calls) with consecutive nonces from the deployer, creating exactly the
+   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 17 transactions
+   * (14 creations, the governor's GovernorCallRules library included, 3 role calls) with consecutive nonces from the deployer, creating exactly the
    * deployed addresses; in the journal, each deployment future completed once.
    */
   async function expectDeployedOnce(deploymentId: string, afterBlock: number) {
     const url = node!.url;
     const txs = await deploymentTransactions(url, afterBlock);
-    expect(txs).to.have.length(16);
+    expect(txs).to.have.length(17);
     expect(new Set(txs.map((t) => t.from.toLowerCase())).size).to.equal(1);
     const first = Number(txs[0].nonce);
-    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(16).keys()].map((i) => first + i));
+    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(17).keys()].map((i) => first + i));
     const creations = txs.filter((t) => t.to === null);
-    expect(creations).to.have.length(13);
+    expect(creations).to.have.length(14);
     const created = await Promise.all(
       creations.map(
         async (t) =>
@@ -220,14 +220,14 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
     );
     const messages = journal(deploymentId);
     const deployments = messages.filter((m) => m.type === "DEPLOYMENT_EXECUTION_STATE_INITIALIZE");
-    expect(deployments).to.have.length(13);
+    expect(deployments).to.have.length(14);
     for (const d of deployments) {
       const completed = messages.filter(
         (m) => m.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE" && m.futureId === d.futureId,
       );
       expect(completed, d.futureId).to.have.length(1);
     }
-    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(16);
+    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(17);
   }
 
   it("the node vanishes between two transactions: the same command run again completes, each contract created once", async function () {

@@ -13,6 +13,7 @@ import {
   Vote,
   action,
   deployStandaloneGovernance,
+  governorFactory,
   passProposal,
   propose,
   proposalArgs,
@@ -29,7 +30,9 @@ const MINED = { gasLimit: 2_000_000 };
 
 /**
  * The deployed system (Ignition, localhost parameters): bank 40, securities 35, insurer 25;
- * quorum 5000 bps, approval 5000 bps, voting delay 60 s, voting period 86400 s, timelock 3600 s.
+ * routine quorum and approval 5000 bps, sensitive 6667 bps; voting delay 60 s, voting period
+ * 86400 s, timelock 3600 s. `routine()` is a routine action (unpausing the security token), for
+ * tests of the routine thresholds; admitting a member is sensitive.
  */
 async function systemFixture() {
   const f = await deployConsortiumFixture();
@@ -37,7 +40,8 @@ async function systemFixture() {
   const REGISTRAR_ROLE = await f.identityRegistry.REGISTRAR_ROLE();
   const admit = (account: string, weight = 10) =>
     action(f.membership, "addMember", [account, weight, "Futian Trust", "https://members.example/futian-trust"]);
-  return { ...f, newcomer, newKey, outsider, relayer, grantee, REGISTRAR_ROLE, admit };
+  const routine = () => action(f.securityToken, "unpause", []);
+  return { ...f, newcomer, newKey, outsider, relayer, grantee, REGISTRAR_ROLE, admit, routine };
 }
 
 /** Members a 50, b 49, c 1: quorum 5000 bps of 100 = 50. */
@@ -158,9 +162,11 @@ describe("ConsortiumGovernor", function () {
       await expect(governor.connect(bank).castVote(id, Vote.For))
         .to.emit(governor, "VoteCast")
         .withArgs(bank.address, id, Vote.For, 40n, "");
-      await expect(governor.connect(securities).castVoteWithReason(id, Vote.Against, "too small"))
+      // A sensitive proposal (admission, role grant): more than two thirds of For + Against needed.
+      expect(await governor.proposalClass(id)).to.equal(1n);
+      await expect(governor.connect(securities).castVoteWithReason(id, Vote.For, "welcome"))
         .to.emit(governor, "VoteCast")
-        .withArgs(securities.address, id, Vote.Against, 35n, "too small");
+        .withArgs(securities.address, id, Vote.For, 35n, "welcome");
       await expect(governor.connect(insurer).castVote(id, Vote.Abstain))
         .to.emit(governor, "VoteCast")
         .withArgs(insurer.address, id, Vote.Abstain, 25n, "");
@@ -374,13 +380,14 @@ describe("ConsortiumGovernor", function () {
       expect(await governor.hasVoted(id, bank.address)).to.equal(false);
     });
 
-    it("counts a non-member's vote with weight 0", async function () {
+    it("refuses a non-member's vote (NoVotingWeight): no zero-weight VoteCast", async function () {
       const { governor, bank, outsider, newcomer, admit } = await loadFixture(systemFixture);
       const id = await propose(governor, bank, [await admit(newcomer.address)], "Admit Futian Trust");
       await toVotingStart(governor, id);
       await expect(governor.connect(outsider).castVote(id, Vote.For))
-        .to.emit(governor, "VoteCast")
-        .withArgs(outsider.address, id, Vote.For, 0n, "");
+        .to.be.revertedWithCustomError(governor, "NoVotingWeight")
+        .withArgs(outsider.address);
+      expect(await governor.hasVoted(id, outsider.address)).to.equal(false);
       expect(await governor.proposalVotes(id)).to.deep.equal([0n, 0n, 0n]);
     });
   });
@@ -509,9 +516,20 @@ describe("ConsortiumGovernor", function () {
 
     it("refuses a threshold below 5000 or at/above 10000 at construction (InvalidApprovalThreshold)", async function () {
       const { governor, membership, timelock } = await loadFixture(systemFixture);
-      const factory = await ethers.getContractFactory("ConsortiumGovernor");
+      const factory = await governorFactory();
       const deploy = (threshold: number) =>
-        factory.deploy(membership.getAddress(), timelock.getAddress(), 60, 86_400, 1, 5_000, threshold);
+        factory.deploy(
+          membership.getAddress(),
+          timelock.getAddress(),
+          60,
+          86_400,
+          1,
+          5_000,
+          threshold,
+          5_000,
+          9_999,
+          timelock.getAddress(),
+        );
       for (const bad of [0, 4_999, 10_000]) {
         await expect(deploy(bad)).to.be.revertedWithCustomError(governor, "InvalidApprovalThreshold").withArgs(bad);
       }
@@ -588,9 +606,9 @@ describe("ConsortiumGovernor", function () {
       expect(await governor.proposalDeadline(next)).to.equal(proposedAt + 120n + 3_600n);
     });
 
-    it("refuses approval thresholds 4999 and 10000 in a proposal (InvalidApprovalThreshold), accepts 9999", async function () {
+    it("refuses approval thresholds 4999 and 10000 (InvalidApprovalThreshold) and above the sensitive one (SensitiveBelowRoutine), accepts 6667", async function () {
       const { governor, members } = await loadFixture(systemFixture);
-      const thresholds = [4_999, 10_000, 9_999];
+      const thresholds = [4_999, 10_000, 6_668, 6_667];
       const ids: bigint[] = [];
       for (const t of thresholds) {
         ids.push(
@@ -608,11 +626,14 @@ describe("ConsortiumGovernor", function () {
           .withArgs(bad);
         expect(await governor.state(ids[i])).to.equal(ProposalState.Queued);
       }
-      expect(await governor["approvalThreshold()"]()).to.equal(5_000n);
       await expect(governor["execute(uint256)"](ids[2]))
+        .to.be.revertedWithCustomError(governor, "SensitiveBelowRoutine")
+        .withArgs(6_667n, 6_667n);
+      expect(await governor["approvalThreshold()"]()).to.equal(5_000n);
+      await expect(governor["execute(uint256)"](ids[3]))
         .to.emit(governor, "ApprovalThresholdUpdated")
-        .withArgs(5_000n, 9_999n);
-      expect(await governor["approvalThreshold()"]()).to.equal(9_999n);
+        .withArgs(5_000n, 6_667n);
+      expect(await governor["approvalThreshold()"]()).to.equal(6_667n);
     });
 
     it("refuses a quorum above 10000 bps in a proposal (GovernorInvalidQuorumFraction)", async function () {
@@ -661,11 +682,11 @@ describe("ConsortiumGovernor", function () {
   describe("thresholds are checkpointed: a vote in progress keeps its rules", function () {
     it("keeps the approval threshold of the snapshot when governance raises it mid-vote", async function () {
       const f = await loadFixture(systemFixture);
-      const { governor, bank, securities, insurer, newcomer, admit } = f;
+      const { governor, bank, securities, insurer, routine } = f;
       const { targetId } = await passWhileOpen(
         f,
         [await action(governor, "setApprovalThreshold", [6_667])],
-        [await admit(newcomer.address)],
+        [await routine()],
       );
       expect(await governor["approvalThreshold()"]()).to.equal(6_667n);
       expect(await governor["approvalThreshold(uint256)"](await governor.proposalSnapshot(targetId))).to.equal(5_000n);
@@ -677,7 +698,7 @@ describe("ConsortiumGovernor", function () {
       expect(await governor.state(targetId)).to.equal(ProposalState.Succeeded);
 
       // the same vote on a proposal made after the change is defeated
-      const later = await propose(governor, bank, [await admit(newcomer.address)], "after the change");
+      const later = await propose(governor, bank, [await routine()], "after the change");
       await toVotingStart(governor, later);
       await governor.connect(bank).castVote(later, Vote.For);
       await governor.connect(insurer).castVote(later, Vote.For);
@@ -688,27 +709,27 @@ describe("ConsortiumGovernor", function () {
 
     it("keeps the quorum of the snapshot when governance raises it mid-vote", async function () {
       const f = await loadFixture(systemFixture);
-      const { governor, bank, securities, newcomer, admit } = f;
+      const { governor, bank, insurer, routine } = f;
       const { targetId } = await passWhileOpen(
         f,
-        [await action(governor, "updateQuorumNumerator", [9_000])],
-        [await admit(newcomer.address)],
+        [await action(governor, "updateQuorumNumerator", [6_600])],
+        [await routine()],
       );
       const snapshot = await governor.proposalSnapshot(targetId);
       expect(await governor.quorum(snapshot)).to.equal(50n);
       expect(await governor["quorumNumerator(uint256)"](snapshot)).to.equal(5_000n);
-      expect(await governor["quorumNumerator()"]()).to.equal(9_000n);
-      // participation 75: above 50, below 90
+      expect(await governor["quorumNumerator()"]()).to.equal(6_600n);
+      // participation 65: above 50, below 66
       await governor.connect(bank).castVote(targetId, Vote.For);
-      await governor.connect(securities).castVote(targetId, Vote.For);
+      await governor.connect(insurer).castVote(targetId, Vote.For);
       await toVotingEnd(governor, targetId);
       expect(await governor.state(targetId)).to.equal(ProposalState.Succeeded);
 
-      const later = await propose(governor, bank, [await admit(newcomer.address)], "after the change");
+      const later = await propose(governor, bank, [await routine()], "after the change");
       await toVotingStart(governor, later);
-      expect(await governor.quorum(await governor.proposalSnapshot(later))).to.equal(90n);
+      expect(await governor.quorum(await governor.proposalSnapshot(later))).to.equal(66n);
       await governor.connect(bank).castVote(later, Vote.For);
-      await governor.connect(securities).castVote(later, Vote.For);
+      await governor.connect(insurer).castVote(later, Vote.For);
       await toVotingEnd(governor, later);
       expect(await governor.state(later)).to.equal(ProposalState.Defeated);
     });
@@ -717,7 +738,7 @@ describe("ConsortiumGovernor", function () {
   describe("weights at the snapshot: membership changes during a vote do not change it", function () {
     it("counts snapshot weights after a re-weighting, a removal and an admission executed mid-vote", async function () {
       const f = await loadFixture(systemFixture);
-      const { governor, membership, bank, securities, insurer, newcomer, newKey, admit } = f;
+      const { governor, membership, bank, securities, insurer, newcomer, admit, routine } = f;
       const { targetId } = await passWhileOpen(
         f,
         [
@@ -725,7 +746,7 @@ describe("ConsortiumGovernor", function () {
           await action(membership, "removeMember", [insurer.address]),
           await admit(newcomer.address, 50),
         ],
-        [await admit(newKey.address)],
+        [await routine()],
         [[securities, Vote.Against]],
       );
       expect(await membership.getVotes(bank.address)).to.equal(1n);
@@ -738,10 +759,10 @@ describe("ConsortiumGovernor", function () {
       await expect(governor.connect(insurer).castVote(targetId, Vote.Abstain))
         .to.emit(governor, "VoteCast")
         .withArgs(insurer.address, targetId, Vote.Abstain, 25n, "");
-      // admitted after the snapshot: votes with 0
+      // admitted after the snapshot: no weight on this vote, so no vote at all
       await expect(governor.connect(newcomer).castVote(targetId, Vote.Against))
-        .to.emit(governor, "VoteCast")
-        .withArgs(newcomer.address, targetId, Vote.Against, 0n, "");
+        .to.be.revertedWithCustomError(governor, "NoVotingWeight")
+        .withArgs(newcomer.address);
       expect(await governor.proposalVotes(targetId)).to.deep.equal([35n, 40n, 25n]);
       const snapshot = await governor.proposalSnapshot(targetId);
       expect(await governor.quorum(snapshot)).to.equal(50n);
@@ -764,8 +785,7 @@ describe("ConsortiumGovernor", function () {
 
   describe("key rotation through governance", function () {
     it("moves the vote to the new key: the new key proposes and votes with the weight, the old one has none", async function () {
-      const { governor, membership, members, bank, securities, newKey, newcomer, admit } =
-        await loadFixture(systemFixture);
+      const { governor, membership, members, bank, securities, newKey, routine } = await loadFixture(systemFixture);
       await passProposal(
         governor,
         members,
@@ -777,18 +797,18 @@ describe("ConsortiumGovernor", function () {
       expect(await membership.totalWeight()).to.equal(100n);
       await time.increase(1);
 
-      await expect(propose(governor, bank, [await admit(newcomer.address)], "from the old key"))
+      await expect(propose(governor, bank, [await routine()], "from the old key"))
         .to.be.revertedWithCustomError(governor, "GovernorInsufficientProposerVotes")
         .withArgs(bank.address, 0n, 1n);
-      const id = await propose(governor, newKey, [await admit(newcomer.address)], "from the new key");
+      const id = await propose(governor, newKey, [await routine()], "from the new key");
       expect(await governor.proposalProposer(id)).to.equal(newKey.address);
       await toVotingStart(governor, id);
       await expect(governor.connect(newKey).castVote(id, Vote.For))
         .to.emit(governor, "VoteCast")
         .withArgs(newKey.address, id, Vote.For, 40n, "");
       await expect(governor.connect(bank).castVote(id, Vote.Against))
-        .to.emit(governor, "VoteCast")
-        .withArgs(bank.address, id, Vote.Against, 0n, "");
+        .to.be.revertedWithCustomError(governor, "NoVotingWeight")
+        .withArgs(bank.address);
       await governor.connect(securities).castVote(id, Vote.Against);
       expect(await governor.proposalVotes(id)).to.deep.equal([35n, 40n, 0n]);
       await toVotingEnd(governor, id);
@@ -805,8 +825,8 @@ describe("ConsortiumGovernor", function () {
       );
       expect(await membership.isMember(newKey.address)).to.equal(true);
       await expect(governor.connect(newKey).castVote(targetId, Vote.For))
-        .to.emit(governor, "VoteCast")
-        .withArgs(newKey.address, targetId, Vote.For, 0n, "");
+        .to.be.revertedWithCustomError(governor, "NoVotingWeight")
+        .withArgs(newKey.address);
       await expect(governor.connect(bank).castVote(targetId, Vote.For))
         .to.emit(governor, "VoteCast")
         .withArgs(bank.address, targetId, Vote.For, 40n, "");

@@ -77,10 +77,14 @@ describe("ConsortiumMembership", function () {
     });
 
     it("reverts with ZeroAddress for a zero admin", async function () {
-      const [, a] = await ethers.getSigners();
+      const [admin, a, b] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("ConsortiumMembership");
+      const founders = [founder(a.address, 1), founder(b.address, 1)];
       await expect(
-        upgrades.deployProxy(factory, [ethers.ZeroAddress, [founder(a.address, 1)]], { kind: "uups" }),
+        upgrades.deployProxy(factory, [ethers.ZeroAddress, admin.address, 2, founders], { kind: "uups" }),
+      ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      await expect(
+        upgrades.deployProxy(factory, [admin.address, ethers.ZeroAddress, 2, founders], { kind: "uups" }),
       ).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
@@ -88,9 +92,13 @@ describe("ConsortiumMembership", function () {
       const [admin, a, b] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("ConsortiumMembership");
       await expect(
-        upgrades.deployProxy(factory, [admin.address, [founder(a.address, 1), founder(b.address, 0)]], {
-          kind: "uups",
-        }),
+        upgrades.deployProxy(
+          factory,
+          [admin.address, admin.address, 2, [founder(a.address, 1), founder(b.address, 0)]],
+          {
+            kind: "uups",
+          },
+        ),
       ).to.be.revertedWithCustomError(factory, "ZeroWeight");
     });
 
@@ -100,7 +108,7 @@ describe("ConsortiumMembership", function () {
       await expect(
         upgrades.deployProxy(
           factory,
-          [admin.address, [founder(a.address, 1), founder(b.address, 2), founder(a.address, 3)]],
+          [admin.address, admin.address, 2, [founder(a.address, 1), founder(b.address, 2), founder(a.address, 3)]],
           { kind: "uups" },
         ),
       )
@@ -111,19 +119,39 @@ describe("ConsortiumMembership", function () {
     it("reverts with NoFoundingMembers for an empty founders list (governance could never act)", async function () {
       const [admin] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("ConsortiumMembership");
-      await expect(upgrades.deployProxy(factory, [admin.address, []], { kind: "uups" })).to.be.revertedWithCustomError(
-        factory,
-        "NoFoundingMembers",
-      );
+      await expect(
+        upgrades.deployProxy(factory, [admin.address, admin.address, 2, []], { kind: "uups" }),
+      ).to.be.revertedWithCustomError(factory, "NoFoundingMembers");
+    });
+
+    it("reverts with MinimumMembersTooLow below 2 and TooFewFoundingMembers below the minimum", async function () {
+      const [admin, a, b] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("ConsortiumMembership");
+      const two = [founder(a.address, 1), founder(b.address, 1)];
+      for (const minimum of [0, 1]) {
+        await expect(upgrades.deployProxy(factory, [admin.address, admin.address, minimum, two], { kind: "uups" }))
+          .to.be.revertedWithCustomError(factory, "MinimumMembersTooLow")
+          .withArgs(minimum);
+      }
+      await expect(upgrades.deployProxy(factory, [admin.address, admin.address, 3, two], { kind: "uups" }))
+        .to.be.revertedWithCustomError(factory, "TooFewFoundingMembers")
+        .withArgs(2, 3);
+      const ok = await upgrades.deployProxy(factory, [admin.address, admin.address, 2, two], { kind: "uups" });
+      expect(await ok.getFunction("minimumMembers")()).to.equal(2n);
+      expect(await ok.getFunction("activeMemberCount")()).to.equal(2n);
     });
 
     it("reverts with ZeroAddress for a zero founder account", async function () {
       const [admin, a] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("ConsortiumMembership");
       await expect(
-        upgrades.deployProxy(factory, [admin.address, [founder(a.address, 1), founder(ethers.ZeroAddress, 1)]], {
-          kind: "uups",
-        }),
+        upgrades.deployProxy(
+          factory,
+          [admin.address, admin.address, 2, [founder(a.address, 1), founder(ethers.ZeroAddress, 1)]],
+          {
+            kind: "uups",
+          },
+        ),
       ).to.be.revertedWithCustomError(factory, "ZeroAddress");
     });
 
@@ -131,22 +159,26 @@ describe("ConsortiumMembership", function () {
       const { membership, admin, outsider } = await loadFixture(membershipFixture);
       for (const caller of [admin, outsider]) {
         await expect(
-          membership.connect(caller).initialize(caller.address, [founder(caller.address, 1000)]),
+          membership
+            .connect(caller)
+            .initialize(caller.address, caller.address, 2, [founder(caller.address, 1000), founder(admin.address, 1)]),
         ).to.be.revertedWithCustomError(membership, "InvalidInitialization");
       }
     });
 
     it("cannot be initialised on the implementation (InvalidInitialization)", async function () {
-      const { membership, outsider } = await loadFixture(membershipFixture);
+      const { membership, admin, outsider } = await loadFixture(membershipFixture);
       const implementation = await ethers.getContractAt(
         "ConsortiumMembership",
         await upgrades.erc1967.getImplementationAddress(await membership.getAddress()),
       );
       await expect(
-        implementation.connect(outsider).initialize(outsider.address, [founder(outsider.address, 1)]),
+        implementation
+          .connect(outsider)
+          .initialize(outsider.address, outsider.address, 2, [founder(outsider.address, 1), founder(admin.address, 1)]),
       ).to.be.revertedWithCustomError(implementation, "InvalidInitialization");
       const fresh = await (await ethers.getContractFactory("ConsortiumMembership")).deploy();
-      await expect(fresh.initialize(outsider.address, [])).to.be.revertedWithCustomError(
+      await expect(fresh.initialize(outsider.address, outsider.address, 2, [])).to.be.revertedWithCustomError(
         fresh,
         "InvalidInitialization",
       );

@@ -311,7 +311,7 @@ describe("tasks: bad input fails in one line, before any transaction", () => {
       await expectTaskError(
         "gov:queue",
         { deployment: f.deployment, from: "1", proposalId: "2" },
-        /^proposal #2 cannot be queued \(only a Succeeded proposal can\): it was defeated \(participation 25 below the quorum of 50\)$/,
+        /^proposal #2 cannot be queued \(only a Succeeded proposal can\): it was defeated \(participation 25 below the quorum of 66\)$/,
       );
       await runTask("gov:queue", { deployment: f.deployment, from: "1", proposalId: "1" });
       await expectTaskError(

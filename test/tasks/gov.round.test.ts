@@ -88,10 +88,10 @@ describe("tasks: a full governance round from the command line", () => {
     expect(active.text).to.include("total weight:  100 at the snapshot");
     expect(active.text).to.include("votes:         For 75 (75.00%), Against 0 (0.00%), Abstain 0 (0.00%)");
     expect(active.text).to.include(
-      "quorum:        50 needed (5000 bps (50.00%) of 100); participation 75 (75.00%), reached",
+      "quorum:        66 needed (sensitive: 6667 bps (66.67%) of 100); participation 75 (75.00%), reached",
     );
     expect(active.text).to.include(
-      "approval:      For / (For + Against) must be above 50.00% (5000 bps); approval now 100.00%, met",
+      "approval:      For / (For + Against) must be above 66.67% (6667 bps); approval now 100.00%, met",
     );
     expect(active.text).to.include(`${f.bank.address} (Pearl River Bank): For with weight 40 "Welcome"`);
     expect(active.text).to.include(`${f.securities.address} (Nanshan Securities): For with weight 35`);
@@ -176,11 +176,13 @@ describe("tasks: a full governance round from the command line", () => {
 
     const first = await runTask("gov:show", { deployment, proposalId: "1" });
     expect(first.text).to.include(`→ set the voting weight of ${f.insurer.address} (Qianhai Insurance) to 30`);
-    expect(first.text).to.include("state:         Defeated: participation 25 below the quorum of 50");
-    expect(first.text).to.include("participation 25 (25.00%), not reached: 25 more weight must vote");
+    expect(first.text).to.include("state:         Defeated: participation 25 below the quorum of 66");
+    expect(first.text).to.include("participation 25 (25.00%), not reached: 41 more weight must vote");
 
     const second = await runTask("gov:show", { deployment, proposalId: "2" });
-    expect(second.text).to.include("state:         Defeated: For 25 not above 5000 bps of For + Against (65)");
+    expect(second.text).to.include(
+      "state:         Defeated: participation 65 below the quorum of 66 and For 25 not above 6667 bps of For + Against (65)",
+    );
     expect(second.text).to.include("approval now 38.46%, not met");
     expect(second.text).to.include(`${f.bank.address} (Pearl River Bank): Against with weight 40 "Too much"`);
     expect(second.text).to.not.include("not voted yet");
