@@ -152,3 +152,61 @@ export function signedOrderFromJson(raw: unknown): { chainId: bigint; dvp: strin
 export function cashFor(quantity: bigint, price: bigint): bigint {
   return quantity * price;
 }
+
+/** The kind tag of the files order:sign writes. */
+export const ORDER_FILE_KIND = "consortium-dvp-order";
+
+/** A signed order document (order:sign's file; the venue's POST /orders body). */
+export function signedOrderDocument(order: Order, signature: string, chainId: bigint, dvp: string): SignedOrderJson {
+  return {
+    chainId: chainId.toString(),
+    dvp,
+    order: orderToJson(order),
+    signature,
+    hash: orderHash(order, chainId, dvp),
+  };
+}
+
+/** `buy` or `sell`. */
+export function parseSide(value: unknown): SideValue {
+  const text = String(value ?? "")
+    .trim()
+    .toLowerCase();
+  if (text === "buy") return Side.Buy;
+  if (text === "sell") return Side.Sell;
+  throw new Error(`--side: "${String(value ?? "")}" is neither buy nor sell`);
+}
+
+export function sideName(side: SideValue): "buy" | "sell" {
+  return side === Side.Buy ? "buy" : "sell";
+}
+
+/** What the chain says of an order now: filled quantity, cancellation, expiry. */
+export interface OrderStatus {
+  hash: string;
+  filled: bigint;
+  remaining: bigint;
+  cancelled: boolean;
+  expired: boolean;
+}
+
+/** Reads an order's status from the DvP contract (`dvp` is a DvPSettlement contract). */
+export async function orderStatus(
+  dvp: {
+    orderHash(o: Order): Promise<string>;
+    filledOf(h: string): Promise<bigint>;
+    isOrderCancelled(h: string): Promise<boolean>;
+    minNonceOf(a: string): Promise<bigint>;
+  },
+  order: Order,
+  now: bigint,
+): Promise<OrderStatus> {
+  const hash = await dvp.orderHash(order);
+  const [filled, cancelledOne, minNonce] = await Promise.all([
+    dvp.filledOf(hash),
+    dvp.isOrderCancelled(hash),
+    dvp.minNonceOf(order.maker),
+  ]);
+  const remaining = order.quantity > filled ? order.quantity - filled : 0n;
+  return { hash, filled, remaining, cancelled: cancelledOne || order.nonce < minNonce, expired: order.expiry <= now };
+}
