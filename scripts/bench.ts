@@ -17,6 +17,8 @@ import {
   deploySecurityToken,
 } from "./lib/deploy";
 import { executionGasOf, gasOf } from "./lib/gas";
+import { Side, signOrder } from "../tasks/lib/orders";
+import type { Order, SideValue } from "../tasks/lib/orders";
 
 interface Row {
   op: string;
@@ -556,11 +558,119 @@ async function benchSettlement() {
   record("dvp.settleBatch.10trades", batch, { op: "dvp.affirmAndSettle.x10", gas: single * 10n, target: 0.8 });
 }
 
+/**
+ * Signed orders and netting: fill, match and cancel against the two direct `transferFrom` legs of
+ * the same tokens, and a netted batch of 100 trades among 10 participants against the gross batch
+ * of the same trades.
+ */
+async function benchOrders() {
+  const signers = await ethers.getSigners();
+  const [admin] = signers;
+  const parties = signers.slice(4, 14);
+  const operator = signers[14];
+  const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  const agents = { agents: [admin.address], complianceOfficers: [], guardians: [] };
+  const registryAddress = await registry.getAddress();
+  const token = (name: string, symbol: string, decimals: number) =>
+    deploySecurityToken(hre, { name, symbol, decimals }, registryAddress, admin.address, agents);
+  const shares = await token("Share", "SHR", 0);
+  const cash = await token("Cash", "CSH", 2);
+  const dvp = await deployDvPSettlement(hre, registryAddress, admin.address);
+  const dvpAddress = await dvp.getAddress();
+  await dvp.grantRole(await dvp.VENUE_OPERATOR_ROLE(), operator.address);
+  for (const [i, party] of parties.entries()) {
+    await registry.registerIdentity(party.address, ethers.id(`party${i}`), Country.CN, expiry, Attr.INVESTOR);
+    await shares.mint(party.address, 1_000_000);
+    await cash.mint(party.address, 100_000_000);
+    for (const spender of [dvpAddress, operator.address]) {
+      await shares.connect(party).approve(spender, 1n << 128n);
+      await cash.connect(party).approve(spender, 1n << 128n);
+    }
+  }
+  const [seller, buyer] = parties;
+  const directAsset = await gasOf(shares.connect(operator).transferFrom(seller.address, buyer.address, 100));
+  const directCash = await gasOf(cash.connect(operator).transferFrom(buyer.address, seller.address, 10_000));
+  const bothLegs = { op: "orders.direct.transferFrom.bothLegs", gas: directAsset + directCash };
+  record(bothLegs.op, bothLegs.gas);
+
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  let salt = 0n;
+  const order = (maker: string, side: SideValue, overrides: Partial<Order> = {}): Order => ({
+    maker,
+    side,
+    asset: shares.target as string,
+    cash: cash.target as string,
+    quantity: 1_000n,
+    price: 100n,
+    minFill: 0n,
+    taker: ethers.ZeroAddress,
+    expiry: BigInt(expiry),
+    nonce: 0n,
+    salt: ++salt,
+    deferred: false,
+    ...overrides,
+  });
+  const sign = (signer: Signer, o: Order) => signOrder(signer, o, chainId, dvpAddress);
+
+  const sell = order(seller.address, Side.Sell);
+  const sellSig = await sign(seller, sell);
+  const firstFill = await gasOf(dvp.connect(buyer).fill(sell, sellSig, 100));
+  record("dvp.order.fill.first", firstFill, { ...bothLegs, target: 1.5 });
+  const laterFill = await gasOf(dvp.connect(buyer).fill(sell, sellSig, 100));
+  record("dvp.order.fill.partialAgain", laterFill, { ...bothLegs, target: 1.5 });
+
+  const buy = order(buyer.address, Side.Buy, { price: 101n });
+  const restingSell = order(seller.address, Side.Sell);
+  const matchGas = await gasOf(
+    dvp
+      .connect(operator)
+      .matchOrders(buy, await sign(buyer, buy), restingSell, await sign(seller, restingSell), 100, Side.Sell),
+  );
+  record("dvp.order.match", matchGas, { ...bothLegs, target: 1.7 });
+  record("dvp.order.cancel", await gasOf(dvp.connect(seller).cancelOrder(order(seller.address, Side.Sell))));
+  record("dvp.order.cancelUpTo", await gasOf(dvp.connect(seller).cancelUpTo(10)));
+
+  // 100 deferred trades among 10 participants, the same pairs and amounts in both batches.
+  const readyTickets = async (): Promise<bigint[]> => {
+    const ids: bigint[] = [];
+    for (let k = 0; k < 100; k++) {
+      // Every ordered pair of distinct participants, about once each.
+      const s = parties[k % 10];
+      const b = parties[(k + 1 + (Math.floor(k / 10) % 9)) % 10];
+      await dvp.connect(s).propose({
+        seller: s.address,
+        buyer: b.address,
+        asset: shares.target as string,
+        assetAmount: 10 + (k % 7),
+        cash: cash.target as string,
+        cashAmount: 1_000 + 37 * k,
+        expiry,
+        clientReference: ethers.id(`t${k}`),
+        deferred: true,
+      });
+      const id = await dvp.ticketCount();
+      await dvp.connect(b).affirm(id);
+      ids.push(id);
+    }
+    return ids;
+  };
+  const gross = await gasOf(dvp.settleBatch(await readyTickets(), { gasLimit: 29_000_000 }));
+  record("dvp.settleBatch.gross.100trades.10parties", gross);
+  const netted = await gasOf(dvp.settleNetted(await readyTickets(), { gasLimit: 29_000_000 }));
+  record("dvp.settleNetted.100trades.10parties", netted, {
+    op: "dvp.settleBatch.gross.100trades.10parties",
+    gas: gross,
+    target: 0.8,
+  });
+}
+
 async function main() {
   await benchToken();
   await benchGovernance();
   await benchInvoices();
   await benchSettlement();
+  await benchOrders();
 
   const out = path.join(__dirname, "..", "bench", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });

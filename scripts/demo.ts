@@ -9,6 +9,11 @@ import ConsortiumModule from "../ignition/modules/Consortium";
 import { localhostParameters } from "./lib/parameters";
 import { Attr, Country } from "./lib/constants";
 import { Report } from "./lib/report";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Order, Side, type SideValue, signOrder, signedOrderDocument } from "../tasks/lib/orders";
+import { Venue } from "../venue/service";
 import type {
   ConsortiumGovernor,
   DvPSettlement,
@@ -22,6 +27,13 @@ import type {
 const YEAR = 365 * 24 * 3600;
 const VoteType = { Against: 0, For: 1, Abstain: 2 } as const;
 const ProposalState = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"];
+
+/** A wallet of the in-process network's configured mnemonic (the venue needs a key, not a signer). */
+function demoWallet(index: number) {
+  const accounts = hre.network.config.accounts as { mnemonic: string; path: string; passphrase?: string };
+  const seed = ethers.Mnemonic.fromPhrase(accounts.mnemonic, accounts.passphrase ?? "").computeSeed();
+  return ethers.HDNodeWallet.fromSeed(seed).derivePath(`${accounts.path}/${index}`);
+}
 
 async function main() {
   const signers = await ethers.getSigners();
@@ -357,6 +369,94 @@ async function main() {
     );
   }
   await r.tx("Alice Capital cancels the refused ticket", dvp.connect(aliceNewWallet).cancel(refused));
+
+  r.section("Securities trading: signed orders, the matching venue and an RFQ");
+  // The venue operator's role is granted by governance; here the timelock's call stands for that proposal.
+  const venueWallet = demoWallet(19).connect(ethers.provider);
+  await hre.network.provider.request({ method: "hardhat_impersonateAccount", params: [await timelock.getAddress()] });
+  await hre.network.provider.request({
+    method: "hardhat_setBalance",
+    params: [await timelock.getAddress(), "0x56BC75E2D63100000"],
+  });
+  const timelockSigner = await ethers.getSigner(await timelock.getAddress());
+  await r.tx(
+    "governance (timelock) grants VENUE_OPERATOR_ROLE to the venue's key",
+    dvp.connect(timelockSigner).grantRole(await dvp.VENUE_OPERATOR_ROLE(), venueWallet.address),
+  );
+  await r.tx(
+    "Bob Securities lets DvP deliver its shares",
+    shares.connect(bob).approve(await dvp.getAddress(), ethers.MaxUint256),
+  );
+  await r.tx(
+    "Alice Capital lets DvP draw its cash",
+    cash.connect(aliceNewWallet).approve(await dvp.getAddress(), ethers.MaxUint256),
+  );
+  const venue = await Venue.start({
+    operator: venueWallet,
+    dvpAddress: await dvp.getAddress(),
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "demo-venue-")),
+  });
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  const sharesAddress = await shares.getAddress();
+  let salt = 0n;
+  const orderBy = async (
+    maker: typeof bob,
+    side: SideValue,
+    quantity: bigint,
+    price: bigint,
+    taker = ethers.ZeroAddress,
+  ) => {
+    const order: Order = {
+      maker: maker.address,
+      side,
+      asset: sharesAddress,
+      cash: await cash.getAddress(),
+      quantity,
+      price,
+      minFill: 0n,
+      taker,
+      expiry: BigInt(expiry - YEAR + 24 * 3600),
+      nonce: 0n,
+      salt: ++salt,
+      deferred: false,
+    };
+    const signature = await signOrder(maker, order, chainId, await dvp.getAddress());
+    return { order, signature, doc: signedOrderDocument(order, signature, chainId, await dvp.getAddress()) };
+  };
+  const showBook = () => {
+    const book = venue.book(sharesAddress);
+    for (const o of book.offers)
+      r.note(`  offer ${o.remaining} SZPH at ${show(BigInt(o.price))}  (${o.maker.slice(0, 10)}…)`);
+    for (const b of book.bids)
+      r.note(`  bid   ${b.remaining} SZPH at ${show(BigInt(b.price))}  (${b.maker.slice(0, 10)}…)`);
+  };
+  for (const [who, maker, side, quantity, price] of [
+    ["Bob Securities bids", bob, Side.Buy, 200n, yuan(24)],
+    ["Bob Securities bids", bob, Side.Buy, 300n, yuan(23.5)],
+    ["Alice Capital offers", aliceNewWallet, Side.Sell, 150n, yuan(25.5)],
+    ["Alice Capital offers", aliceNewWallet, Side.Sell, 100n, yuan(26)],
+  ] as const) {
+    await venue.submit((await orderBy(maker, side, quantity, price)).doc);
+    r.note(`${who} ${quantity} SZPH at ${show(price)} (signed off line, submitted to the venue)`);
+  }
+  r.note("the venue's book (SZPH), offers lowest first, bids highest first:");
+  showBook();
+  const sellerCash = await cash.balanceOf(aliceNewWallet.address);
+  const hit = await venue.submit((await orderBy(aliceNewWallet, Side.Sell, 120n, yuan(23.8))).doc);
+  r.note(
+    `Alice Capital sells 120 SZPH at ${show(yuan(23.8))} or better: the venue matches it with Bob's resting bid ` +
+      `at ${show(BigInt(hit.trades[0].price))} (matchOrders, transaction ${hit.trades[0].txHash?.slice(0, 12)}…); Alice received ` +
+      `${show((await cash.balanceOf(aliceNewWallet.address)) - sellerCash)}`,
+  );
+  r.note("the book after the match:");
+  showBook();
+  await venue.close();
+  const quote = await orderBy(aliceNewWallet, Side.Sell, 50n, yuan(24.8), bob.address);
+  await r.tx(
+    `RFQ: Alice Capital quotes Bob only 50 SZPH at ${show(yuan(24.8))}; Bob fills it directly (fill)`,
+    dvp.connect(bob).fill(quote.order, quote.signature, 50n),
+  );
+  r.note(`Bob holds ${await shares.balanceOf(bob.address)} SZPH`);
 
   r.summary();
 }

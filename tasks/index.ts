@@ -4,3 +4,4 @@ import "./members";
 import "./consortium";
 import "./invoice";
 import "./trade";
+import "./order";

@@ -21,6 +21,8 @@ import { parseAddress, parseSeconds } from "./lib/parse";
 import { type TaskSigner, resolveSigner } from "./lib/signer";
 import { type System, abiOf, loadSystem } from "./lib/system";
 import { oneLineErrors, print, sendChecked } from "./lib/tx";
+import { type NetTicket, grossTransferCount, netPositions, netTransfers } from "./lib/netting";
+import { reporter, withJson } from "./lib/output";
 
 /** IDvPSettlement.TicketStatus, by value. */
 export const TICKET_STATUSES = ["None", "Proposed", "Ready", "Settled", "Cancelled"] as const;
@@ -431,7 +433,7 @@ withKeys(
 withKeys(
   task(
     "trade:cancel",
-    "Cancels a ticket: its proposer before it expires; either party once it has expired",
+    "Cancels a ticket: its proposer before it expires; either party once it has expired; a Ready ticket when both parties ask",
   ).addPositionalParam("ticketId", "The ticket number"),
 ).setAction(async (args: CommonArgs & { ticketId: string }, hre) =>
   oneLineErrors(async () => {
@@ -445,12 +447,24 @@ withKeys(
     if (status === "Settled" || status === "Cancelled") {
       throw new GovError(`ticket #${id} cannot be cancelled: it is already ${status.toLowerCase()}`);
     }
-    if (status === "Ready" && !expired) {
-      throw new GovError(
-        `ticket #${id} is affirmed (Ready) and waits for the batch run: it can be cancelled only once it expires, at ${formatTimeFrom(ticket.expiry, now)}`,
-      );
-    }
     const signer = await resolveSigner(hre, args);
+    if (status === "Ready" && !expired) {
+      // A Ready ticket binds both parties until it expires: it is cancelled when both ask.
+      if (!same(signer.address, ticket.seller) && !same(signer.address, ticket.buyer)) {
+        throw new GovError(
+          `ticket #${id} is affirmed (Ready): only its seller and buyer together may cancel it before it expires, not ${labelAddress(labels, signer.address)}`,
+        );
+      }
+      const receipt = await sendChecked(sys, labels, signer, dvp, "cancel", [id], "the cancellation request");
+      const cancelled = (await dvp.ticketOf(id)).status === 4n;
+      print(
+        cancelled
+          ? `Ticket #${id} cancelled: both parties asked (the second, ${counterparty(labels, ticket, signer.address)}, in transaction ${receipt.hash}).`
+          : `Cancellation of ticket #${id} requested by ${counterparty(labels, ticket, signer.address)} (transaction ${receipt.hash}): ` +
+              `the ticket is affirmed (Ready), so it is cancelled only when the other party asks too; until then the batch run settles it.`,
+      );
+      return { ticketId: id, cancelled, transactionHash: receipt.hash };
+    }
     if (!expired && !same(signer.address, ticket.proposer)) {
       throw new GovError(
         `only the proposer, ${counterparty(labels, ticket, ticket.proposer)}, may cancel ticket #${id} before it expires ` +
@@ -467,7 +481,7 @@ withKeys(
       `Ticket #${id} cancelled by ${counterparty(labels, ticket, signer.address)} (transaction ${receipt.hash})` +
         `${expired ? ": it had expired" : ""}.`,
     );
-    return { ticketId: id, transactionHash: receipt.hash };
+    return { ticketId: id, cancelled: true, transactionHash: receipt.hash };
   })(args),
 );
 
@@ -557,5 +571,183 @@ withDeployment(
       reference: describeReference(ticket.clientReference),
       legs,
     };
+  })(args),
+);
+
+/** A Ready ticket with what a batch run would meet now. */
+interface BatchCandidate {
+  id: bigint;
+  terms: Terms;
+  fee: bigint;
+  expiry: bigint;
+  problems: string[];
+}
+
+/** The Ready tickets among `ids` (default: every ticket), each checked leg by leg as of now. */
+async function readyTickets(sys: System, dvp: DvPSettlement, labels: Labels, ids?: bigint[]) {
+  const count = await dvp.ticketCount();
+  const wanted = ids ?? Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+  const now = await latestTime(sys);
+  const ready: BatchCandidate[] = [];
+  const skipped: { id: bigint; reason: string }[] = [];
+  for (const id of wanted) {
+    if (id > count) {
+      skipped.push({ id, reason: `no ticket #${id}` });
+      continue;
+    }
+    const ticket = await dvp.ticketOf(id);
+    const status = TICKET_STATUSES[Number(ticket.status)];
+    if (status !== "Ready") {
+      if (ids) skipped.push({ id, reason: `it is ${status}, not Ready` });
+      continue;
+    }
+    const terms = await ticketTerms(sys, ticket);
+    const problems: string[] = [];
+    if (ticket.expiry <= now) {
+      problems.push(`expired at ${formatTimeFrom(ticket.expiry, now)}: either party may cancel it`);
+    } else {
+      const checks = await checkLegs(dvp, labels, terms);
+      const text = legProblems(checks);
+      if (text !== "") problems.push(text);
+    }
+    ready.push({ id, terms, fee: await dvp.feeFor(ticket.cashAmount), expiry: ticket.expiry, problems });
+  }
+  return { ready, skipped, now };
+}
+
+/** `--ids 1,2,#5`. */
+function parseIds(value: unknown): bigint[] | undefined {
+  if (value === undefined || value === null || String(value).trim() === "") return undefined;
+  const ids = String(value)
+    .split(",")
+    .map((v) => parseTicketId(v));
+  if (new Set(ids.map(String)).size !== ids.length) throw new GovError(`--ids: a ticket is listed twice`);
+  return ids;
+}
+
+withJson(
+  withDeployment(task("trade:ready", "Lists the Ready (affirmed, deferred) tickets and whether each would settle now")),
+).setAction(async (args: CommonArgs & { json: boolean }, hre) =>
+  oneLineErrors(async () => {
+    const out = reporter(args.json);
+    const sys = await loadSystem(hre, args.deployment);
+    const dvp = dvpOf(sys);
+    const labels = await loadLabels(sys);
+    const { ready, now } = await readyTickets(sys, dvp, labels);
+    out.line(ready.length === 0 ? "No Ready tickets." : `${ready.length} Ready ticket(s):`);
+    for (const t of ready) {
+      out.line(
+        `  #${t.id} ${formatAmount(t.terms.assetAmount, t.terms.asset)} ${labelAddress(labels, t.terms.seller)} -> ` +
+          `${labelAddress(labels, t.terms.buyer)} for ${formatAmount(t.terms.cashAmount, t.terms.cash)}, ` +
+          `expires ${formatTimeFrom(t.expiry, now)}: ${t.problems.length === 0 ? "settles now" : `STALLED: ${t.problems.join("; ")}`}`,
+      );
+    }
+    return out.done({
+      tickets: ready.map((t) => ({
+        ticketId: t.id,
+        seller: t.terms.seller,
+        buyer: t.terms.buyer,
+        asset: t.terms.asset.address,
+        assetAmount: t.terms.assetAmount,
+        cash: t.terms.cash.address,
+        cashAmount: t.terms.cashAmount,
+        fee: t.fee,
+        expiry: t.expiry,
+        settleable: t.problems.length === 0,
+        problems: t.problems,
+      })),
+    });
+  })(args),
+);
+
+withJson(
+  withKeys(
+    task(
+      "trade:settle-batch",
+      "End-of-day run: settles the Ready tickets that would settle now, securities gross and cash netted per participant; stalled tickets are left out, reported and kept",
+    )
+      .addOptionalParam("ids", "Only these tickets (comma-separated numbers); default: every Ready ticket")
+      .addFlag("gross", "Settle each ticket's cash gross (settleBatch) instead of netting it")
+      .addFlag("dryRun", "Show what would settle and the net cash transfers; send nothing"),
+  ),
+).setAction(async (args: CommonArgs & { ids?: string; gross: boolean; dryRun: boolean; json: boolean }, hre) =>
+  oneLineErrors(async () => {
+    const out = reporter(args.json);
+    const ids = parseIds(args.ids);
+    const sys = await loadSystem(hre, args.deployment);
+    const dvp = dvpOf(sys);
+    const labels = await loadLabels(sys);
+    const { ready, skipped } = await readyTickets(sys, dvp, labels, ids);
+    const stalled = ready.filter((t) => t.problems.length > 0);
+    const settling = ready.filter((t) => t.problems.length === 0);
+    for (const s of skipped) out.line(`Ticket #${s.id} left out: ${s.reason}.`);
+    for (const t of stalled) {
+      out.line(`Ticket #${t.id} left out (stalled; kept Ready): ${t.problems.join("; ")}.`);
+    }
+    if (settling.length === 0) throw new GovError("no ticket would settle now: nothing to send");
+    if (!args.dryRun) await requireNotPaused(dvp, "cannot settle");
+
+    // One batch per cash token: netting adds up one currency at a time.
+    const byCash = new Map<string, BatchCandidate[]>();
+    for (const t of settling) byCash.set(t.terms.cash.address, [...(byCash.get(t.terms.cash.address) ?? []), t]);
+    const [feeRecipient] = await dvp.fee();
+    const batches = [];
+    for (const [cash, tickets] of byCash) {
+      const token = tickets[0].terms.cash;
+      const netTickets: NetTicket[] = tickets.map((t) => ({
+        id: t.id,
+        seller: t.terms.seller,
+        buyer: t.terms.buyer,
+        cashAmount: t.terms.cashAmount,
+        fee: t.fee,
+      }));
+      const transfers = netTransfers(netPositions(netTickets, feeRecipient));
+      const grossCount = grossTransferCount(netTickets);
+      const netCount = args.gross ? grossCount : transfers.length;
+      out.line(
+        `${tokenLabel(token)}: ${tickets.length} ticket(s) (#${tickets.map((t) => t.id).join(", #")}); ` +
+          `${grossCount} gross cash transfer(s), ${transfers.length} netted (saves ${grossCount - transfers.length})` +
+          `${args.gross ? "; settling gross" : ""}`,
+      );
+      if (!args.gross) {
+        for (const tr of transfers) {
+          out.line(
+            `  ${labelAddress(labels, tr.from)} pays ${labelAddress(labels, tr.to)} ${formatAmount(tr.amount, token)}`,
+          );
+        }
+      }
+      let transactionHash: string | undefined;
+      if (!args.dryRun) {
+        const receipt = await sendChecked(
+          sys,
+          labels,
+          await resolveSigner(hre, args),
+          dvp,
+          args.gross ? "settleBatch" : "settleNetted",
+          [tickets.map((t) => t.id)],
+          "the batch",
+        );
+        transactionHash = receipt.hash;
+        out.line(`  settled in transaction ${receipt.hash}`);
+      }
+      batches.push({
+        cash,
+        ticketIds: tickets.map((t) => t.id),
+        grossCashTransfers: grossCount,
+        cashTransfers: netCount,
+        transfers: args.gross ? [] : transfers,
+        transactionHash,
+      });
+    }
+    if (args.dryRun) out.line("Dry run: nothing was sent.");
+    return out.done({
+      dryRun: args.dryRun,
+      netted: !args.gross,
+      batches,
+      leftOut: [
+        ...skipped.map((s) => ({ ticketId: s.id, reason: s.reason })),
+        ...stalled.map((t) => ({ ticketId: t.id, reason: t.problems.join("; ") })),
+      ],
+    });
   })(args),
 );

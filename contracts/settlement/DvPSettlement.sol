@@ -5,6 +5,8 @@ import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/acce
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
+import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IDvPSettlement} from "../interfaces/IDvPSettlement.sol";
@@ -17,7 +19,10 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
  * ticket, the other affirms, and both legs move in one transaction through `transferFrom` (each
  * party has approved this contract). Each leg is first checked with its token's ERC-1404
  * `detectTransferRestriction`, so a refused trade names the leg and the rule. Deferred tickets
- * are settled together by `settleBatch`, all or none, for end-of-day runs.
+ * are settled together by `settleBatch`, all or none, for end-of-day runs, or by `settleNetted`
+ * with each participant's cash moving as one net position. Participants also trade EIP-712 signed
+ * orders: any verified participant takes one with `fill`, the venue operator crosses two with
+ * `matchOrders`; the chain keeps each order's filled quantity, so nothing fills twice.
  * @dev UUPS proxy; upgrades and the fee belong to `DEFAULT_ADMIN_ROLE` (the governance timelock);
  * a guardian pauses. Ids are sequential; no operation's cost depends on the number of tickets.
  */
@@ -25,6 +30,7 @@ contract DvPSettlement is
     Initializable,
     AccessControlUpgradeable,
     ReentrancyGuardUpgradeable,
+    EIP712Upgradeable,
     UUPSUpgradeable,
     IDvPSettlement
 {
@@ -32,6 +38,18 @@ contract DvPSettlement is
 
     /// @notice Pauses at once in an emergency; only the admin unpauses.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Submits `matchOrders` for the matching venue (granted by governance).
+    bytes32 public constant VENUE_OPERATOR_ROLE = keccak256("VENUE_OPERATOR_ROLE");
+
+    /// @notice The EIP-712 type of `IDvPSettlement.Order`.
+    bytes32 public constant ORDER_TYPEHASH =
+        keccak256(
+            abi.encodePacked(
+                "Order(address maker,uint8 side,address asset,address cash,uint256 quantity,uint256 price,",
+                "uint256 minFill,address taker,uint64 expiry,uint256 nonce,uint256 salt,bool deferred)"
+            )
+        );
 
     /// @notice The highest settlement fee governance may set: 10%.
     uint16 public constant MAX_FEE_BASIS_POINTS = 1_000;
@@ -45,6 +63,7 @@ contract DvPSettlement is
         TicketStatus status;
         bool deferred;
         bool proposedBySeller;
+        uint8 cancelRequests; // bit 1: the seller asked to cancel a Ready ticket, bit 2: the buyer
         address buyer;
         address asset;
         uint96 assetAmount;
@@ -61,6 +80,20 @@ contract DvPSettlement is
         address feeRecipient;
         uint256 ticketCount;
         mapping(uint256 id => Record) tickets;
+        mapping(bytes32 orderHash => OrderState) orders;
+        mapping(address maker => uint256) minNonce;
+    }
+
+    /// @dev What the chain knows of a signed order: its filled quantity and a cancel flag, one slot.
+    struct OrderState {
+        uint128 filled;
+        bool cancelled;
+    }
+
+    /// @dev Cash net position of one participant in a netted batch.
+    struct NetPosition {
+        address party;
+        int256 amount;
     }
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.DvPSettlement")) - 1)) & ~bytes32(uint256(0xff))
@@ -81,6 +114,7 @@ contract DvPSettlement is
         if (address(registry) == address(0) || admin == address(0)) revert ZeroAddress();
         __AccessControl_init();
         __ReentrancyGuard_init();
+        __EIP712_init("ConsortiumDvP", "1");
         _storage().identityRegistry = registry;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         for (uint256 i = 0; i < guardians.length; ++i) {
@@ -110,6 +144,7 @@ contract DvPSettlement is
             status: TicketStatus.Proposed,
             deferred: terms.deferred,
             proposedBySeller: msg.sender == terms.seller,
+            cancelRequests: 0,
             buyer: terms.buyer,
             asset: terms.asset,
             assetAmount: uint96(terms.assetAmount),
@@ -158,6 +193,18 @@ contract DvPSettlement is
             if (msg.sender != proposer) revert NotProposer(id, msg.sender);
         } else if ((status == TicketStatus.Proposed || status == TicketStatus.Ready) && expired) {
             if (msg.sender != ticket.seller && msg.sender != ticket.buyer) revert NotCounterparty(msg.sender);
+        } else if (status == TicketStatus.Ready) {
+            // Before expiry a Ready ticket binds both parties: it is cancelled only when both ask.
+            uint8 bit;
+            if (msg.sender == ticket.seller) bit = 1;
+            else if (msg.sender == ticket.buyer) bit = 2;
+            else revert NotCounterparty(msg.sender);
+            uint8 requests = ticket.cancelRequests | bit;
+            if (requests != 3) {
+                ticket.cancelRequests = requests;
+                emit CancelRequested(id, msg.sender);
+                return;
+            }
         } else {
             revert InvalidTicketStatus(id, status);
         }
@@ -166,6 +213,108 @@ contract DvPSettlement is
     }
 
     /// @inheritdoc IDvPSettlement
+    function fill(
+        Order calldata order,
+        bytes calldata signature,
+        uint256 quantity
+    ) external nonReentrant returns (uint256 ticketId) {
+        _requireNotPaused();
+        DvPSettlementStorage storage $ = _storage();
+        bytes32 hash = _orderHash(order);
+        if (order.taker != address(0) && order.taker != msg.sender) revert WrongTaker(hash, msg.sender);
+        if (msg.sender == order.maker) revert SameCounterparty(msg.sender);
+        if (!$.identityRegistry.isVerified(msg.sender)) revert NotVerified(msg.sender);
+        _useOrder($, order, hash, signature, quantity);
+        (address seller, address buyer) = order.side == Side.Sell
+            ? (order.maker, msg.sender)
+            : (msg.sender, order.maker);
+        uint256 feeAmount;
+        (feeAmount, ticketId) = _trade(
+            TradeTerms({
+                seller: seller,
+                buyer: buyer,
+                asset: order.asset,
+                assetAmount: quantity,
+                cash: order.cash,
+                cashAmount: quantity * order.price,
+                expiry: order.expiry,
+                clientReference: hash,
+                deferred: order.deferred
+            }),
+            order.maker
+        );
+        emit OrderFilled(hash, order.maker, msg.sender, quantity, order.price, feeAmount, ticketId);
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function matchOrders(
+        Order calldata buyOrder,
+        bytes calldata buySignature,
+        Order calldata sellOrder,
+        bytes calldata sellSignature,
+        uint256 quantity,
+        Side resting
+    ) external nonReentrant onlyRole(VENUE_OPERATOR_ROLE) returns (uint256 ticketId) {
+        _requireNotPaused();
+        (bytes32 buyHash, bytes32 sellHash) = _checkMatch(buyOrder, sellOrder);
+        _useOrder(_storage(), buyOrder, buyHash, buySignature, quantity);
+        _useOrder(_storage(), sellOrder, sellHash, sellSignature, quantity);
+        (TradeTerms memory t, address proposer) = _matchTerms(buyOrder, sellOrder, quantity, resting);
+        uint256 feeAmount;
+        (feeAmount, ticketId) = _trade(t, proposer);
+        emit OrdersMatched(buyHash, sellHash, msg.sender, quantity, t.cashAmount / quantity, feeAmount, ticketId);
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function cancelOrder(Order calldata order) external {
+        bytes32 hash = _orderHash(order);
+        if (msg.sender != order.maker) revert NotMaker(hash, msg.sender);
+        OrderState storage state = _storage().orders[hash];
+        if (state.cancelled) revert OrderIsCancelled(hash);
+        state.cancelled = true;
+        emit OrderCancelled(hash, msg.sender);
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function cancelUpTo(uint256 nonce) external {
+        DvPSettlementStorage storage $ = _storage();
+        uint256 current = $.minNonce[msg.sender];
+        if (nonce == type(uint256).max || nonce < current) revert NonceNotIncreasing(current, nonce);
+        $.minNonce[msg.sender] = nonce + 1;
+        emit NoncesCancelled(msg.sender, nonce + 1);
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function settleNetted(uint256[] calldata ids) external nonReentrant {
+        _requireNotPaused();
+        if (ids.length == 0) revert EmptyBatch();
+        DvPSettlementStorage storage $ = _storage();
+        address cash = $.tickets[ids[0]].cash;
+        address feeRecipient = $.feeRecipient;
+        // At most two parties per ticket and the fee recipient: bounded by the caller's batch.
+        NetPosition[] memory net = new NetPosition[](2 * ids.length + 1);
+        uint256 parties;
+        for (uint256 i = 0; i < ids.length; ++i) {
+            uint256 id = ids[i];
+            Record storage ticket = _ticketIn(id, TicketStatus.Ready);
+            if (ticket.expiry <= block.timestamp) revert TicketExpired(id, ticket.expiry);
+            if (ticket.cash != cash) revert MixedCash(id);
+            address seller = ticket.seller;
+            address buyer = ticket.buyer;
+            uint256 assetAmount = ticket.assetAmount;
+            uint256 cashAmount = ticket.cashAmount;
+            uint256 feeAmount = feeFor(cashAmount);
+            _checkLeg(Leg.Asset, ticket.asset, seller, buyer, assetAmount);
+            ticket.status = TicketStatus.Settled;
+            parties = _addNet(net, parties, buyer, -int256(cashAmount));
+            parties = _addNet(net, parties, seller, int256(cashAmount - feeAmount));
+            if (feeAmount != 0) parties = _addNet(net, parties, feeRecipient, int256(feeAmount));
+            IERC20(ticket.asset).safeTransferFrom(seller, buyer, assetAmount);
+            emit TradeSettled(id, feeAmount);
+        }
+        uint256 transfers = _payNet(cash, net, parties);
+        emit NettedBatchSettled(cash, ids.length, transfers);
+    }    /// @inheritdoc IDvPSettlement
     function settleBatch(uint256[] calldata ids) external nonReentrant {
         _requireNotPaused();
         if (ids.length == 0) revert EmptyBatch();
@@ -233,7 +382,30 @@ contract DvPSettlement is
 
     /// @inheritdoc IDvPSettlement
     function feeFor(uint256 cashAmount) public view returns (uint256) {
-        return (cashAmount * _storage().feeBasisPoints) / BASIS_POINTS;
+        uint256 basisPoints = _storage().feeBasisPoints;
+        if (basisPoints == 0) return 0;
+        // Rounded up (ceil), so n fills never pay less fee than one fill of the sum.
+        return (cashAmount * basisPoints + BASIS_POINTS - 1) / BASIS_POINTS;
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function orderHash(Order calldata order) external view returns (bytes32) {
+        return _orderHash(order);
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function filledOf(bytes32 hash) external view returns (uint256) {
+        return _storage().orders[hash].filled;
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function isOrderCancelled(bytes32 hash) external view returns (bool) {
+        return _storage().orders[hash].cancelled;
+    }
+
+    /// @inheritdoc IDvPSettlement
+    function minNonceOf(address maker) external view returns (uint256) {
+        return _storage().minNonce[maker];
     }
 
     /// @inheritdoc IDvPSettlement
@@ -246,30 +418,216 @@ contract DvPSettlement is
         return _storage().identityRegistry;
     }
 
-    /**
-     * @dev Both legs, checked before anything moves. The fee, rounded down, comes out of the
-     * seller's proceeds: the buyer pays exactly the cash amount. Only the tokens' own rules judge
-     * the counterparties (the proposer's verification is checked at `propose`).
-     */
+    /// @dev Settles a Ready or affirmed ticket's legs.
     function _settle(uint256 id, Record storage ticket) private {
-        address seller = ticket.seller;
-        address buyer = ticket.buyer;
-        uint256 cashAmount = ticket.cashAmount;
-        uint256 assetAmount = ticket.assetAmount;
-        uint256 feeAmount = feeFor(cashAmount);
+        ticket.status = TicketStatus.Settled;
+        uint256 feeAmount = _settleLegs(
+            ticket.asset,
+            ticket.cash,
+            ticket.seller,
+            ticket.buyer,
+            ticket.assetAmount,
+            ticket.cashAmount
+        );
+        emit TradeSettled(id, feeAmount);
+    }
+
+    /**
+     * @dev Both legs, checked before anything moves. The fee, rounded up, comes out of the seller's
+     * proceeds: the buyer pays exactly the cash amount. Only the tokens' own rules judge the
+     * counterparties (callers check the proposer's or taker's verification). The caller has done
+     * its effects already (checks-effects-interactions).
+     */
+    function _settleLegs(
+        address asset,
+        address cash,
+        address seller,
+        address buyer,
+        uint256 assetAmount,
+        uint256 cashAmount
+    ) private returns (uint256 feeAmount) {
+        feeAmount = feeFor(cashAmount);
         // Read the recipient only when there is a fee: most consortia charge none.
         address feeRecipient = feeAmount == 0 ? address(0) : _storage().feeRecipient;
 
-        _checkLeg(Leg.Asset, ticket.asset, seller, buyer, assetAmount);
+        _checkLeg(Leg.Asset, asset, seller, buyer, assetAmount);
         // The whole cash amount: the buyer's balance must cover the seller's share and the fee together.
-        _checkLeg(Leg.Cash, ticket.cash, buyer, seller, cashAmount);
-        if (feeAmount != 0) _checkLeg(Leg.Fee, ticket.cash, buyer, feeRecipient, feeAmount);
+        _checkLeg(Leg.Cash, cash, buyer, seller, cashAmount);
+        if (feeAmount != 0) _checkLeg(Leg.Fee, cash, buyer, feeRecipient, feeAmount);
 
-        ticket.status = TicketStatus.Settled;
-        IERC20(ticket.asset).safeTransferFrom(seller, buyer, assetAmount);
-        IERC20(ticket.cash).safeTransferFrom(buyer, seller, cashAmount - feeAmount);
-        if (feeAmount != 0) IERC20(ticket.cash).safeTransferFrom(buyer, feeRecipient, feeAmount);
-        emit TradeSettled(id, feeAmount);
+        IERC20(asset).safeTransferFrom(seller, buyer, assetAmount);
+        IERC20(cash).safeTransferFrom(buyer, seller, cashAmount - feeAmount);
+        if (feeAmount != 0) IERC20(cash).safeTransferFrom(buyer, feeRecipient, feeAmount);
+    }
+
+    /**
+     * @dev A trade from signed orders: both legs now, or a Ready ticket (proposed by `proposer`, the
+     * maker or resting maker) for the end-of-day batch when deferred.
+     */
+    function _trade(TradeTerms memory t, address proposer) private returns (uint256 feeAmount, uint256 ticketId) {
+        if (!t.deferred) {
+            return (_settleLegs(t.asset, t.cash, t.seller, t.buyer, t.assetAmount, t.cashAmount), 0);
+        }
+        if (t.assetAmount > type(uint96).max) revert AmountTooLarge(t.assetAmount);
+        if (t.cashAmount > type(uint96).max) revert AmountTooLarge(t.cashAmount);
+        DvPSettlementStorage storage $ = _storage();
+        ticketId = ++$.ticketCount;
+        $.tickets[ticketId] = Record({
+            seller: t.seller,
+            expiry: t.expiry,
+            status: TicketStatus.Ready,
+            deferred: true,
+            proposedBySeller: proposer == t.seller,
+            cancelRequests: 0,
+            buyer: t.buyer,
+            asset: t.asset,
+            assetAmount: uint96(t.assetAmount),
+            cash: t.cash,
+            cashAmount: uint96(t.cashAmount),
+            clientReference: t.clientReference
+        });
+        emit TradeProposed(
+            ticketId,
+            t.seller,
+            t.buyer,
+            t.asset,
+            t.assetAmount,
+            t.cash,
+            t.cashAmount,
+            t.expiry,
+            t.clientReference,
+            true,
+            proposer
+        );
+    }
+
+    /// @dev Two orders the venue may cross: a buy and a sell of the same pair, two makers, prices
+    /// that cross, and any named taker being the other maker.
+    function _checkMatch(
+        Order calldata buyOrder,
+        Order calldata sellOrder
+    ) private view returns (bytes32 buyHash, bytes32 sellHash) {
+        buyHash = _orderHash(buyOrder);
+        sellHash = _orderHash(sellOrder);
+        if (buyOrder.side != Side.Buy) revert WrongSide(buyHash);
+        if (sellOrder.side != Side.Sell) revert WrongSide(sellHash);
+        if (buyOrder.asset != sellOrder.asset || buyOrder.cash != sellOrder.cash) {
+            revert OrdersMismatched(buyHash, sellHash);
+        }
+        if (buyOrder.maker == sellOrder.maker) revert SameCounterparty(buyOrder.maker);
+        if (buyOrder.price < sellOrder.price) revert OrdersDoNotCross(buyOrder.price, sellOrder.price);
+        if (buyOrder.taker != address(0) && buyOrder.taker != sellOrder.maker) {
+            revert WrongTaker(buyHash, sellOrder.maker);
+        }
+        if (sellOrder.taker != address(0) && sellOrder.taker != buyOrder.maker) {
+            revert WrongTaker(sellHash, buyOrder.maker);
+        }
+    }
+
+    /// @dev The trade of a match, at the resting order's price; its maker is the ticket's proposer.
+    function _matchTerms(
+        Order calldata buyOrder,
+        Order calldata sellOrder,
+        uint256 quantity,
+        Side resting
+    ) private view returns (TradeTerms memory t, address proposer) {
+        Order calldata restingOrder = resting == Side.Buy ? buyOrder : sellOrder;
+        t = TradeTerms({
+            seller: sellOrder.maker,
+            buyer: buyOrder.maker,
+            asset: buyOrder.asset,
+            assetAmount: quantity,
+            cash: buyOrder.cash,
+            cashAmount: quantity * restingOrder.price,
+            expiry: buyOrder.expiry < sellOrder.expiry ? buyOrder.expiry : sellOrder.expiry,
+            clientReference: _orderHash(restingOrder),
+            deferred: buyOrder.deferred || sellOrder.deferred
+        });
+        proposer = restingOrder.maker;
+    }
+
+    /// @dev Checks a signed order for a fill of `quantity` and records the fill (effects first).
+    function _useOrder(
+        DvPSettlementStorage storage $,
+        Order calldata order,
+        bytes32 hash,
+        bytes calldata signature,
+        uint256 quantity
+    ) private {
+        if (quantity == 0 || order.price == 0) revert ZeroAmount();
+        if (order.maker == address(0) || order.asset == address(0) || order.cash == address(0)) revert ZeroAddress();
+        if (order.expiry <= block.timestamp) revert OrderExpired(hash, order.expiry);
+        OrderState storage state = $.orders[hash];
+        if (state.cancelled || order.nonce < $.minNonce[order.maker]) revert OrderIsCancelled(hash);
+        uint256 filled = state.filled;
+        uint256 remaining = order.quantity > filled ? order.quantity - filled : 0;
+        if (quantity > remaining) revert OverFill(hash, remaining, quantity);
+        if (quantity < order.minFill && quantity != remaining) revert BelowMinimumFill(hash, order.minFill, quantity);
+        if (!SignatureChecker.isValidSignatureNow(order.maker, hash, signature)) {
+            revert InvalidSignature(hash, order.maker);
+        }
+        if (order.quantity > type(uint128).max) revert AmountTooLarge(order.quantity);
+        state.filled = uint128(filled + quantity);
+    }
+
+    /// @dev Adds `amount` to `party`'s net position (a search over this batch's parties only).
+    function _addNet(
+        NetPosition[] memory net,
+        uint256 parties,
+        address party,
+        int256 amount
+    ) private pure returns (uint256) {
+        for (uint256 i = 0; i < parties; ++i) {
+            if (net[i].party == party) {
+                net[i].amount += amount;
+                return parties;
+            }
+        }
+        net[parties] = NetPosition(party, amount);
+        return parties + 1;
+    }
+
+    /// @dev Pays the net positions: each transfer goes from a net payer to a net receiver and
+    /// closes at least one of them, so there are fewer transfers than parties.
+    function _payNet(address cash, NetPosition[] memory net, uint256 parties) private returns (uint256 transfers) {
+        uint256 payer;
+        uint256 receiver;
+        while (true) {
+            while (payer < parties && net[payer].amount >= 0) ++payer;
+            while (receiver < parties && net[receiver].amount <= 0) ++receiver;
+            if (payer == parties || receiver == parties) break;
+            uint256 owed = uint256(-net[payer].amount);
+            uint256 due = uint256(net[receiver].amount);
+            uint256 amount = owed < due ? owed : due;
+            _checkLeg(Leg.Cash, cash, net[payer].party, net[receiver].party, amount);
+            net[payer].amount += int256(amount);
+            net[receiver].amount -= int256(amount);
+            IERC20(cash).safeTransferFrom(net[payer].party, net[receiver].party, amount);
+            ++transfers;
+        }
+    }
+
+    function _orderHash(Order calldata order) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        ORDER_TYPEHASH,
+                        order.maker,
+                        order.side,
+                        order.asset,
+                        order.cash,
+                        order.quantity,
+                        order.price,
+                        order.minFill,
+                        order.taker,
+                        order.expiry,
+                        order.nonce,
+                        order.salt,
+                        order.deferred
+                    )
+                )
+            );
     }
 
     /// @dev ERC-1404 check of one leg. A plain ERC-20 without `detectTransferRestriction` (the call

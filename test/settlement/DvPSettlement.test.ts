@@ -636,16 +636,32 @@ describe("DvPSettlement", function () {
       expect((await dvp.ticketOf(second)).status).to.equal(BigInt(Status.Cancelled));
     });
 
-    it("a Ready ticket that has not expired cannot be cancelled, even by its proposer (InvalidTicketStatus)", async function () {
+    it("a Ready ticket before expiry is cancelled only when both parties ask (CancelRequested, then TradeCancelled)", async function () {
       const { dvp, seller, buyer, outsider, propose } = await loadFixture(deploySettlementFixture);
       const id = await propose(seller, { deferred: true });
       await dvp.connect(buyer).affirm(id);
-      for (const caller of [seller, buyer, outsider]) {
-        await expect(dvp.connect(caller).cancel(id))
-          .to.be.revertedWithCustomError(dvp, "InvalidTicketStatus")
-          .withArgs(id, Status.Ready);
-      }
+      await expect(dvp.connect(outsider).cancel(id))
+        .to.be.revertedWithCustomError(dvp, "NotCounterparty")
+        .withArgs(outsider.address);
+      await expect(dvp.connect(seller).cancel(id)).to.emit(dvp, "CancelRequested").withArgs(id, seller.address);
+      // Asking twice changes nothing: one party alone never cancels a Ready ticket.
+      await expect(dvp.connect(seller).cancel(id)).to.emit(dvp, "CancelRequested").withArgs(id, seller.address);
       expect((await dvp.ticketOf(id)).status).to.equal(BigInt(Status.Ready));
+      await expect(dvp.connect(buyer).cancel(id)).to.emit(dvp, "TradeCancelled").withArgs(id, buyer.address);
+      expect((await dvp.ticketOf(id)).status).to.equal(BigInt(Status.Cancelled));
+      await expect(dvp.settleBatch([id]))
+        .to.be.revertedWithCustomError(dvp, "InvalidTicketStatus")
+        .withArgs(id, Status.Cancelled);
+    });
+
+    it("the buyer may ask first; the request alone still settles in the batch", async function () {
+      const { dvp, seller, buyer, propose } = await loadFixture(deploySettlementFixture);
+      const id = await propose(seller, { deferred: true });
+      await dvp.connect(buyer).affirm(id);
+      await expect(dvp.connect(buyer).cancel(id)).to.emit(dvp, "CancelRequested").withArgs(id, buyer.address);
+      await expect(dvp.settleBatch([id]))
+        .to.emit(dvp, "TradeSettled")
+        .withArgs(id, 0n);
     });
 
     it("a settled or cancelled ticket cannot be cancelled, even after expiry (InvalidTicketStatus)", async function () {
@@ -859,37 +875,39 @@ describe("DvPSettlement", function () {
       await expect(tx).to.changeTokenBalances(securityToken, [seller, buyer], [-TRADE_SHARES, TRADE_SHARES]);
     });
 
-    it("rounds the fee down: cash 999 at 25 bps gives a fee of 2 (999 * 25 / 10000 = 2.4975)", async function () {
+    it("rounds the fee up, in the recipient's favour: cash 999 at 25 bps gives a fee of 3 (2.4975)", async function () {
       const { dvp, cashToken, timelockSigner, feeCollector, seller, buyer, propose } =
         await loadFixture(deploySettlementFixture);
       await dvp.connect(timelockSigner).setFee(feeCollector.address, 25);
-      expect(await dvp.feeFor(999n)).to.equal(2n);
+      expect(await dvp.feeFor(999n)).to.equal(3n);
       const id = await propose(buyer, { cashAmount: 999n });
       const tx = dvp.connect(seller).affirm(id);
-      await expect(tx).to.emit(dvp, "TradeSettled").withArgs(id, 2n);
-      await expect(tx).to.changeTokenBalances(cashToken, [buyer, seller, feeCollector], [-999n, 997n, 2n]);
+      await expect(tx).to.emit(dvp, "TradeSettled").withArgs(id, 3n);
+      await expect(tx).to.changeTokenBalances(cashToken, [buyer, seller, feeCollector], [-999n, 996n, 3n]);
     });
 
-    it("feeFor agrees with floor(cash * bps / 10000)", async function () {
+    it("feeFor agrees with ceil(cash * bps / 10000), so splitting a trade never pays less", async function () {
       const { dvp, timelockSigner, feeCollector } = await loadFixture(deploySettlementFixture);
       const amounts = [0n, 1n, 39n, 400n, 401n, 999n, 10_000n, 123_456_789n, UINT96_MAX];
       for (const bps of [0n, 1n, 25n, 333n, 1000n]) {
         await dvp.connect(timelockSigner).setFee(feeCollector.address, bps);
         for (const cash of amounts) {
-          expect(await dvp.feeFor(cash)).to.equal((cash * bps) / 10_000n, `cash ${cash} at ${bps} bps`);
+          expect(await dvp.feeFor(cash)).to.equal((cash * bps + 9_999n) / 10_000n, `cash ${cash} at ${bps} bps`);
         }
       }
     });
 
-    it("a fee that rounds to zero makes no fee transfer (TradeSettled fee 0)", async function () {
+    it("a zero fee makes no fee transfer (TradeSettled fee 0); any non-zero fee rate charges at least 1", async function () {
       const { dvp, cashToken, timelockSigner, outsider, seller, buyer, propose } =
         await loadFixture(deploySettlementFixture);
       // The recipient is not even verified: with a zero fee its leg is neither checked nor paid.
-      await dvp.connect(timelockSigner).setFee(outsider.address, 25);
-      const id = await propose(seller, { cashAmount: 399n }); // 399 * 25 = 9975 < 10000
+      await dvp.connect(timelockSigner).setFee(outsider.address, 0);
+      const id = await propose(seller, { cashAmount: 399n });
       const tx = dvp.connect(buyer).affirm(id);
       await expect(tx).to.emit(dvp, "TradeSettled").withArgs(id, 0n);
       await expect(tx).to.changeTokenBalances(cashToken, [buyer, seller, outsider], [-399n, 399n, 0n]);
+      await dvp.connect(timelockSigner).setFee(outsider.address, 1);
+      expect(await dvp.feeFor(1n)).to.equal(1n);
     });
 
     it("an unverified fee recipient blocks the trade: LegRestricted(Fee, 5); nothing moves", async function () {
@@ -1136,7 +1154,7 @@ describe("DvPSettlement", function () {
   });
 
   describe("custom errors", function () {
-    it("IDvPSettlement declares exactly the errors this file reaches", async function () {
+    it("IDvPSettlement declares exactly the errors the settlement tests reach", async function () {
       const reached = [
         "ZeroAddress", // propose, initialize, setFee
         "ZeroAmount", // propose
@@ -1155,6 +1173,20 @@ describe("DvPSettlement", function () {
         "EmptyBatch", // settleBatch
         "EnforcedPause", // propose, affirm, settleBatch, pause
         "ExpectedPause", // unpause
+        // Reached in DvPSettlement.orders.test.ts:
+        "OrderExpired",
+        "OrderIsCancelled",
+        "OverFill",
+        "WrongTaker",
+        "InvalidSignature",
+        "BelowMinimumFill",
+        "NotMaker",
+        "NonceNotIncreasing",
+        "WrongSide",
+        "OrdersDoNotCross",
+        "OrdersMismatched",
+        // Reached in DvPSettlement.netting.test.ts:
+        "MixedCash",
       ];
       const iface = IDvPSettlement__factory.createInterface();
       const names: string[] = [];

@@ -516,15 +516,39 @@ describe("tasks: trade:cancel", () => {
     expect((await f.dvpSettlement.ticketOf(2n)).status).to.equal(Status.Cancelled);
   });
 
+  it("cancels a Ready ticket when both parties ask; after expiry either party alone", async () => {
+    const f = await loadFixture(tradeFixture);
+    await propose(f, { deferred: true });
+    await runTask("trade:affirm", { deployment: f.deployment, from: f.buyer.address, ticketId: "1" });
+    const first = await runTask<{ cancelled: boolean }>("trade:cancel", {
+      deployment: f.deployment,
+      from: f.seller.address,
+      ticketId: "1",
+    });
+    expect(first.result.cancelled).to.equal(false);
+    expect(first.text).to.match(
+      /^Cancellation of ticket #1 requested by the seller .*cancelled only when the other party asks too/,
+    );
+    expect((await f.dvpSettlement.ticketOf(1n)).status).to.equal(Status.Ready);
+    const second = await runTask<{ cancelled: boolean }>("trade:cancel", {
+      deployment: f.deployment,
+      from: f.buyer.address,
+      ticketId: "1",
+    });
+    expect(second.result.cancelled).to.equal(true);
+    expect(second.text).to.match(/^Ticket #1 cancelled: both parties asked \(the second, the buyer /);
+    expect((await f.dvpSettlement.ticketOf(1n)).status).to.equal(Status.Cancelled);
+  });
+
   it("cancels an expired Ready ticket (affirmed, never settled)", async () => {
     const f = await loadFixture(tradeFixture);
     await propose(f, { deferred: true, expiry: "1h" });
     await runTask("trade:affirm", { deployment: f.deployment, from: f.buyer.address, ticketId: "1" });
     await expectTaskError(
       "trade:cancel",
-      { deployment: f.deployment, from: f.seller.address, ticketId: "1" },
-      /ticket #1 is affirmed \(Ready\) and waits for the batch run: it can be cancelled only once it expires, at .* \(in 5\d min/,
-      [f.seller.address, f.buyer.address],
+      { deployment: f.deployment, from: f.outsider.address, ticketId: "1" },
+      /ticket #1 is affirmed \(Ready\): only its seller and buyer together may cancel it before it expires/,
+      [f.seller.address, f.buyer.address, f.outsider.address],
     );
     await time.increaseTo((await f.dvpSettlement.ticketOf(1n)).expiry);
     await runTask("trade:cancel", { deployment: f.deployment, from: f.buyer.address, ticketId: "1" });
