@@ -570,7 +570,7 @@ async function benchOrders() {
   const operator = signers[14];
   const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
   const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
-  const agents = { agents: [admin.address], complianceOfficers: [], guardians: [] };
+  const agents = allDuties([admin.address]);
   const registryAddress = await registry.getAddress();
   const token = (name: string, symbol: string, decimals: number) =>
     deploySecurityToken(hre, { name, symbol, decimals }, registryAddress, admin.address, agents);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.27;
 
+import {IGuardianPausable} from "./IGuardianPausable.sol";
+
 /**
  * @title IDvPSettlement
  * @notice Delivery versus payment: a trade ticket moves a security token leg (seller -> buyer) and
@@ -9,7 +11,7 @@ pragma solidity ^0.8.27;
  * (`fill`) or matched by the venue operator (`matchOrders`); deferred ones settle at end of day,
  * gross (`settleBatch`) or with cash netted per participant (`settleNetted`).
  */
-interface IDvPSettlement {
+interface IDvPSettlement is IGuardianPausable {
     /// @notice Proposed -> Settled on affirmation, or -> Ready when the ticket is deferred (then
     /// Settled by `settleBatch`); Proposed or expired tickets -> Cancelled.
     enum TicketStatus {
@@ -129,8 +131,6 @@ interface IDvPSettlement {
     /// @notice `tickets` Ready tickets settled: securities gross, cash in `cashTransfers` net transfers.
     event NettedBatchSettled(address indexed cash, uint256 tickets, uint256 cashTransfers);
     event FeeSet(address indexed recipient, uint16 basisPoints);
-    event Paused(address account);
-    event Unpaused(address account);
 
     error ZeroAddress();
     error ZeroAmount();
@@ -147,7 +147,6 @@ interface IDvPSettlement {
     error LegRestricted(Leg leg, uint8 code);
     error InvalidFee(uint16 basisPoints);
     error EmptyBatch();
-    error EnforcedPause();
     error OrderExpired(bytes32 orderHash, uint64 expiry);
     error OrderIsCancelled(bytes32 orderHash);
     error OverFill(bytes32 orderHash, uint256 remaining, uint256 quantity);
@@ -160,7 +159,6 @@ interface IDvPSettlement {
     error OrdersDoNotCross(uint256 buyPrice, uint256 sellPrice);
     error OrdersMismatched(bytes32 buyOrderHash, bytes32 sellOrderHash);
     error MixedCash(uint256 id);
-    error ExpectedPause();
 
     /// @notice Proposes a trade; the caller (a verified participant) is its seller or buyer.
     function propose(TradeTerms calldata terms) external returns (uint256 id);
@@ -214,12 +212,6 @@ interface IDvPSettlement {
     /// passes through the governance timelock, so counterparties see it coming.
     function setFee(address recipient, uint16 basisPoints) external;
 
-    /// @notice Stops proposals and settlements at once (guardian).
-    function pause() external;
-
-    /// @notice Resumes (admin: governance).
-    function unpause() external;
-
     /// @notice The ticket `id`; reverts with `UnknownTicket` if there is none.
     function ticketOf(uint256 id) external view returns (Ticket memory);
 
@@ -244,7 +236,4 @@ interface IDvPSettlement {
 
     /// @notice Orders of `maker` with a nonce below this are cancelled.
     function minNonceOf(address maker) external view returns (uint256);
-
-    /// @notice Whether proposals and settlements are stopped.
-    function paused() external view returns (bool);
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.27;
 
-import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
@@ -12,6 +11,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IDvPSettlement} from "../interfaces/IDvPSettlement.sol";
 import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
+import {GuardianPausable} from "../utils/GuardianPausable.sol";
 
 /**
  * @title DvPSettlement
@@ -28,7 +28,7 @@ import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
  */
 contract DvPSettlement is
     Initializable,
-    AccessControlUpgradeable,
+    GuardianPausable,
     ReentrancyGuardUpgradeable,
     EIP712Upgradeable,
     UUPSUpgradeable,
@@ -36,8 +36,6 @@ contract DvPSettlement is
 {
     using SafeERC20 for IERC20;
 
-    /// @notice Pauses at once in an emergency; only the admin unpauses.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
     /// @notice Submits `matchOrders` for the matching venue (granted by governance).
     bytes32 public constant VENUE_OPERATOR_ROLE = keccak256("VENUE_OPERATOR_ROLE");
@@ -336,20 +334,6 @@ contract DvPSettlement is
     }
 
     /// @inheritdoc IDvPSettlement
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        _requireNotPaused();
-        _storage().paused = true;
-        emit Paused(msg.sender);
-    }
-
-    /// @inheritdoc IDvPSettlement
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_storage().paused) revert ExpectedPause();
-        _storage().paused = false;
-        emit Unpaused(msg.sender);
-    }
-
-    /// @inheritdoc IDvPSettlement
     function ticketOf(uint256 id) external view returns (Ticket memory) {
         Record memory r = _storage().tickets[id];
         if (r.status == TicketStatus.None) revert UnknownTicket(id);
@@ -406,11 +390,6 @@ contract DvPSettlement is
     /// @inheritdoc IDvPSettlement
     function minNonceOf(address maker) external view returns (uint256) {
         return _storage().minNonce[maker];
-    }
-
-    /// @inheritdoc IDvPSettlement
-    function paused() external view returns (bool) {
-        return _storage().paused;
     }
 
     /// @notice The participant registry; only verified participants propose.
@@ -647,8 +626,12 @@ contract DvPSettlement is
         if (ticket.status != expected) revert InvalidTicketStatus(id, ticket.status);
     }
 
-    function _requireNotPaused() private view {
-        if (_storage().paused) revert EnforcedPause();
+    function _isPaused() internal view override returns (bool) {
+        return _storage().paused;
+    }
+
+    function _setPaused(bool value) internal override {
+        _storage().paused = value;
     }
 
     /// @dev Upgrades are governance decisions: only the admin (the timelock) may upgrade.

@@ -5,7 +5,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import { Attr, Country } from "../../scripts/lib/constants";
-import type { InvoiceRegistry, ReenteringCurrency } from "../../typechain-types";
+import type { InvoiceRegistry, ReenteringERC20 } from "../../typechain-types";
 import {
   DEFAULT_ADMIN_ROLE,
   GUARDIAN_ROLE,
@@ -1053,7 +1053,7 @@ describe("InvoiceRegistry", function () {
     async function reenteringFixture() {
       const f = await loadFixture(deployInvoiceFixture);
       const reg = f.invoiceRegistry;
-      const evil = (await (await ethers.getContractFactory("ReenteringCurrency")).deploy()) as ReenteringCurrency;
+      const evil = (await (await ethers.getContractFactory("ReenteringERC20")).deploy()) as ReenteringERC20;
       const evilAddress = await evil.getAddress();
       await reg.connect(f.admin).setCurrencyAllowed(evilAddress, true);
       const dueDate = (await time.latest()) + 30 * ONE_DAY;

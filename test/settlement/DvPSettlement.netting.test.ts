@@ -123,7 +123,7 @@ describe("DvPSettlement netted settlement", function () {
 
   it("a cash token calling back into settleNetted is stopped (ReentrancyGuardReentrantCall)", async function () {
     const f = await loadFixture(nettingFixture);
-    const evil = await (await ethers.getContractFactory("DvPReenteringToken")).deploy();
+    const evil = await (await ethers.getContractFactory("ReenteringERC20")).deploy();
     await evil.mint(f.buyer.address, 10_000n);
     await evil.connect(f.buyer).approve(f.dvpAddress, ethers.MaxUint256);
     const id = await f.propose(f.seller, { cash: await evil.getAddress(), deferred: true });

@@ -14,7 +14,7 @@ import {
 } from "../fixtures/settlement";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { IDvPSettlement__factory } from "../../typechain-types";
-import type { DvPReenteringToken, DvPSettlement, DvPSettlementV2 } from "../../typechain-types";
+import type { ReenteringERC20, DvPSettlement, DvPSettlementV2 } from "../../typechain-types";
 
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
 const GUARDIAN_ROLE = ethers.id("GUARDIAN_ROLE");
@@ -59,8 +59,8 @@ async function readyFixture() {
 async function reentrancyFixture() {
   const f = await deploySettlementFixture();
   const evil = (await (
-    await ethers.getContractFactory("DvPReenteringToken")
-  ).deploy()) as unknown as DvPReenteringToken;
+    await ethers.getContractFactory("ReenteringERC20")
+  ).deploy()) as unknown as ReenteringERC20;
   const evilAddress = await evil.getAddress();
   await evil.mint(f.buyer.address, BUYER_CASH);
   await evil.connect(f.buyer).approve(f.dvpAddress, ethers.MaxUint256);

@@ -4,17 +4,17 @@ pragma solidity ^0.8.27;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /**
- * @notice Test-only malicious ERC-20 (no ERC-1404) for `DvPSettlement` tests: its `transferFrom`
- * first makes one armed call (e.g. back into `affirm` or `settleBatch`) and bubbles up its revert,
- * to prove the reentrancy guard.
+ * @notice Test-only malicious ERC-20 (no ERC-1404), used as a cash or security leg: its
+ * `transferFrom` first makes one armed call (e.g. back into `InvoiceRegistry.finance`,
+ * `DvPSettlement.affirm` or `settleBatch`) and bubbles up its revert, to prove the reentrancy guards.
  */
-contract DvPReenteringToken is ERC20 {
+contract ReenteringERC20 is ERC20 {
     address public reentryTarget;
     bytes public reentryData;
     /// @notice Set when the armed call succeeded (it must never, if the target is guarded).
     bool public reentered;
 
-    constructor() ERC20("DvP Reentering Token", "DRT") {}
+    constructor() ERC20("Reentering Token", "RET") {}
 
     function mint(address to, uint256 amount) external {
         _mint(to, amount);
