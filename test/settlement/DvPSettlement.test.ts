@@ -58,9 +58,7 @@ async function readyFixture() {
 /** A settlement whose cash leg is a malicious ERC-20 that calls back into the DvP contract. */
 async function reentrancyFixture() {
   const f = await deploySettlementFixture();
-  const evil = (await (
-    await ethers.getContractFactory("ReenteringERC20")
-  ).deploy()) as unknown as ReenteringERC20;
+  const evil = (await (await ethers.getContractFactory("ReenteringERC20")).deploy()) as unknown as ReenteringERC20;
   const evilAddress = await evil.getAddress();
   await evil.mint(f.buyer.address, BUYER_CASH);
   await evil.connect(f.buyer).approve(f.dvpAddress, ethers.MaxUint256);
