@@ -132,6 +132,7 @@ describe("DvPSettlement signed orders", function () {
     it("a restricted leg reverts LegRestricted(leg, code); nothing moves and nothing is filled", async function () {
       const f = await loadFixture(deployOrdersFixture);
       const { dvp, securityToken, seller, foreigner, order, sign, hashOf } = f;
+      await securityToken.connect(f.agent).setCountryRestriction(true);
       await securityToken.connect(f.agent).setCountryAllowed(Country.CN, true);
       const o = order();
       await expect(dvp.connect(foreigner).fill(o, await sign(seller, o), 1n))

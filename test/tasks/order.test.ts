@@ -123,7 +123,9 @@ describe("tasks: order:*", () => {
       cash: await f.cashToken.getAddress(),
       quantity: "5",
       price: "2500",
-      expiry: "2d",
+      // Offline, "2d" counts from this computer's clock; the in-process chain's clock runs ahead
+      // of it after the suite's time jumps, so give a date two days after the chain's time.
+      expiry: new Date(((await time.latest()) + 2 * 86400) * 1000).toISOString(),
       out,
       chainId: chainId.toString(),
       dvp: f.dvpAddress,
