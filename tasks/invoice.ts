@@ -120,13 +120,13 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
 
   const labels = await loadLabels(sys);
   const cache = new Map<string, TokenInfo>();
-  const [invoice, statusValue, outstanding, offer, now, gracePeriod] = await Promise.all([
+  const [invoice, statusValue, outstanding, offer, now, { gracePeriod }] = await Promise.all([
     registry.invoiceOf(id),
     registry.statusOf(id),
     registry.outstanding(id),
     registry.offerOf(id),
     latestTime(sys),
-    registry.gracePeriod(),
+    registry.settings(),
   ]);
   const holder = await registry.ownerOf(id).catch(() => ethers.ZeroAddress);
   const currency = await currencyOf(sys, cache, invoice.currency);

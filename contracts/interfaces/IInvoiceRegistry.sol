@@ -53,6 +53,13 @@ interface IInvoiceRegistry {
         bool defaulted; // marked defaulted at some time (a Paid one was paid after default)
     }
 
+    /// @notice The registry's settings.
+    struct Settings {
+        uint64 gracePeriod; // seconds after the due date before a default may be marked
+        uint16 maxSplitPieces; // maximum number of pieces of one split
+        bool attestationRequired; // whether financing requires an attestation
+    }
+
     /// @notice An invoice's terms as its supplier registers them.
     struct InvoiceTerms {
         address debtor;
@@ -181,9 +188,11 @@ interface IInvoiceRegistry {
     error ExpectedPause();
 
     /// @notice Registers an invoice the caller (a verified supplier) issued to `debtor`, and mints
-    /// the receivable to the caller. Its id is `invoiceKey(callerEntity, authorityCode, invoiceNumber)`
-    /// (the fields as the tax authority prints them);
-    /// non-canonical text is refused with a named error.
+    /// the receivable to the caller. Its id is the invoice's canonical key
+    /// `uint256(keccak256(abi.encode("consortium.invoice.key", callerEntity, authorityCode,
+    /// invoiceNumber))) >> 1` (top bit always clear; the fields as the tax authority prints them:
+    /// upper-case letters, digits, '-', '/' and '.', authority code 1..16 characters, invoice number
+    /// 1..32); non-canonical text is refused with a named error. `invoice:key` computes it offline.
     function issueInvoice(
         InvoiceTerms calldata terms,
         string calldata authorityCode,
@@ -260,15 +269,6 @@ interface IInvoiceRegistry {
     /// @notice Resumes (admin: governance).
     function unpause() external;
 
-    /// @notice The canonical key of an invoice; reverts with a named error on non-canonical text.
-    /// `uint256(keccak256(abi.encode("consortium.invoice.key", supplierEntity, authorityCode,
-    /// invoiceNumber))) >> 1`: the top bit is always clear.
-    function invoiceKey(
-        bytes32 supplierEntity,
-        string calldata authorityCode,
-        string calldata invoiceNumber
-    ) external pure returns (uint256);
-
     /// @notice The invoice `id`; reverts with `UnknownInvoice` if there is none.
     function invoiceOf(uint256 id) external view returns (Invoice memory);
 
@@ -293,14 +293,8 @@ interface IInvoiceRegistry {
     /// @notice Whether `currency` may be used for new invoices.
     function isCurrencyAllowed(address currency) external view returns (bool);
 
-    /// @notice Seconds after the due date before a default may be marked.
-    function gracePeriod() external view returns (uint64);
-
-    /// @notice Maximum number of pieces of one split.
-    function maxSplitPieces() external view returns (uint16);
-
-    /// @notice Whether financing requires an attestation.
-    function attestationRequired() external view returns (bool);
+    /// @notice The grace period, the split limit and whether financing requires an attestation.
+    function settings() external view returns (Settings memory);
 
     /// @notice Whether every change is stopped.
     function paused() external view returns (bool);

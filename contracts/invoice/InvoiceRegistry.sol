@@ -42,10 +42,10 @@ contract InvoiceRegistry is
     /// @notice Moves receivables and held payments from a lost wallet to a wallet of the same entity.
     bytes32 public constant RECOVERY_AGENT_ROLE = keccak256("RECOVERY_AGENT_ROLE");
 
-    /// @notice Longest issuing-authority code, in characters.
-    uint256 public constant MAX_AUTHORITY_CODE_LENGTH = 16;
-    /// @notice Longest invoice number, in characters.
-    uint256 public constant MAX_INVOICE_NUMBER_LENGTH = 32;
+    /// @dev Longest issuing-authority code, in characters.
+    uint256 private constant MAX_AUTHORITY_CODE_LENGTH = 16;
+    /// @dev Longest invoice number, in characters.
+    uint256 private constant MAX_INVOICE_NUMBER_LENGTH = 32;
 
     uint32 private constant HOLDER_ATTRIBUTES = ParticipantAttributes.SUPPLIER | ParticipantAttributes.FINANCIER;
     uint8 private constant ATTESTED = 1;
@@ -114,11 +114,11 @@ contract InvoiceRegistry is
     function initialize(
         IIdentityRegistry registry,
         address admin,
-        address[] memory currencies,
-        address[] memory guardians,
+        address[] calldata currencies,
+        address[] calldata guardians,
         uint64 gracePeriod_,
         uint16 maxSplitPieces_
-    ) public initializer {
+    ) external initializer {
         if (address(registry) == address(0) || admin == address(0)) revert ZeroAddress();
         __AccessControl_init();
         __ReentrancyGuard_init();
@@ -165,14 +165,12 @@ contract InvoiceRegistry is
     /// @inheritdoc IInvoiceRegistry
     function acceptInvoice(uint256 id) external {
         _requireNotPaused();
-        InvoiceRegistryStorage storage $ = _storage();
-        Record storage invoice = _invoiceIn(id, InvoiceStatus.Issued);
-        if (msg.sender != invoice.debtor) revert NotDebtor(id, msg.sender);
+        Record storage invoice = _issuedToCaller(id);
         // Only a debtor still verified as one can create undisputable debt.
         _requireEligible(msg.sender, ParticipantAttributes.DEBTOR);
         invoice.status = InvoiceStatus.Accepted;
         uint256 faceValue = invoice.faceValue;
-        PaymentRecord storage record = $.records[invoice.debtorEntity][$.currencyAt[invoice.currencyIndex]];
+        PaymentRecord storage record = _recordOf(invoice);
         unchecked {
             record.acceptedValue += uint128(faceValue);
             record.outstanding += uint128(faceValue);
@@ -184,8 +182,7 @@ contract InvoiceRegistry is
     /// @inheritdoc IInvoiceRegistry
     function rejectInvoice(uint256 id, bytes32 reasonHash) external {
         _requireNotPaused();
-        Record storage invoice = _invoiceIn(id, InvoiceStatus.Issued);
-        if (msg.sender != invoice.debtor) revert NotDebtor(id, msg.sender);
+        Record storage invoice = _issuedToCaller(id);
         invoice.status = InvoiceStatus.Rejected;
         emit InvoiceRejected(id, msg.sender, reasonHash);
     }
@@ -203,9 +200,7 @@ contract InvoiceRegistry is
     function attestInvoice(uint256 id, bytes32 evidenceHash) external onlyRole(INVOICE_VERIFIER_ROLE) {
         _requireNotPaused();
         Record storage invoice = _storage().invoices[id];
-        InvoiceStatus status = invoice.status;
-        if (status == InvoiceStatus.None) revert UnknownInvoice(id);
-        if (status != InvoiceStatus.Issued && status != InvoiceStatus.Accepted) revert InvalidStatus(id, status);
+        _requireStatus(id, invoice.status, InvoiceStatus.Issued, InvoiceStatus.Accepted);
         if (invoice.flags & ATTESTED != 0) revert AlreadyAttested(id);
         invoice.flags |= ATTESTED;
         emit InvoiceAttested(id, msg.sender, evidenceHash);
@@ -224,12 +219,12 @@ contract InvoiceRegistry is
         invoice.status = InvoiceStatus.Defaulted;
         invoice.flags |= DEFAULTED;
         uint256 remaining = uint256(invoice.faceValue) - invoice.paid;
-        PaymentRecord storage record = $.records[invoice.debtorEntity][$.currencyAt[invoice.currencyIndex]];
+        PaymentRecord storage record = _recordOf(invoice);
         unchecked {
             record.defaultedCount += 1;
             record.defaultedValue += uint128(remaining);
         }
-        delete $.offers[id];
+        _clearOffer(id);
         emit InvoiceDefaulted(id, msg.sender, remaining);
     }
 
@@ -252,7 +247,7 @@ contract InvoiceRegistry is
         _requireHolder(id);
         InvoiceRegistryStorage storage $ = _storage();
         if ($.offers[id].price == 0) revert NoOffer(id);
-        delete $.offers[id];
+        _clearOffer(id);
         emit OfferCancelled(id);
     }
 
@@ -277,7 +272,7 @@ contract InvoiceRegistry is
             $.recourses[id] = Recourse(seller, offer.recoursePrice, msg.sender);
             emit RecourseAgreed(id, seller, msg.sender, offer.recoursePrice);
         }
-        IERC20($.currencyAt[invoice.currencyIndex]).safeTransferFrom(msg.sender, seller, offer.price);
+        IERC20(_currencyOf(invoice)).safeTransferFrom(msg.sender, seller, offer.price);
         emit InvoiceFinanced(id, seller, msg.sender, offer.price);
     }
 
@@ -292,7 +287,7 @@ contract InvoiceRegistry is
         delete $.recourses[id];
         // The transfer checks the receivable's status and the seller's eligibility.
         _transfer(holder, msg.sender, id);
-        IERC20($.currencyAt[$.invoices[id].currencyIndex]).safeTransferFrom(msg.sender, holder, recourse.price);
+        IERC20(_currencyOf($.invoices[id])).safeTransferFrom(msg.sender, holder, recourse.price);
         emit BoughtBack(id, msg.sender, holder, recourse.price);
     }
 
@@ -315,7 +310,7 @@ contract InvoiceRegistry is
         if (sum != remaining) revert SplitAmountsMismatch(sum, remaining);
 
         parent.status = InvoiceStatus.Split;
-        delete $.offers[id];
+        _clearOffer(id);
         delete $.recourses[id];
         Record memory child = parent;
         child.status = InvoiceStatus.Accepted;
@@ -340,9 +335,8 @@ contract InvoiceRegistry is
         InvoiceRegistryStorage storage $ = _storage();
         Record storage invoice = $.invoices[id];
         InvoiceStatus status = invoice.status;
-        if (status == InvoiceStatus.None) revert UnknownInvoice(id);
-        if (status != InvoiceStatus.Accepted && status != InvoiceStatus.Defaulted) revert InvalidStatus(id, status);
-        address expected = $.currencyAt[invoice.currencyIndex];
+        _requireStatus(id, status, InvoiceStatus.Accepted, InvoiceStatus.Defaulted);
+        address expected = _currencyOf(invoice);
         if (currency != expected) revert CurrencyMismatch(id, expected, currency);
         if (amount == 0) revert ZeroAmount();
         uint256 remaining = uint256(invoice.faceValue) - invoice.paid;
@@ -352,7 +346,7 @@ contract InvoiceRegistry is
         invoice.paid += uint96(amount);
         if (remaining == 0) invoice.status = InvoiceStatus.Paid;
         // An offer was priced for the old outstanding amount.
-        if ($.offers[id].price != 0) delete $.offers[id];
+        _clearOffer(id);
         PaymentTiming timing = _record($.records[invoice.debtorEntity][currency], status, invoice.dueDate, amount);
         address holder = _ownerOf(id);
 
@@ -391,7 +385,7 @@ contract InvoiceRegistry is
         _requireSameEntity(lostWallet, newWallet);
         _requireEligible(newWallet, HOLDER_ATTRIBUTES);
         if (invoice.supplier == lostWallet) invoice.supplier = newWallet;
-        delete _storage().offers[id];
+        _clearOffer(id);
         // Recovery moves a receivable in any status: the holder's rules in `_update` do not apply.
         ERC721Upgradeable._update(newWallet, id, address(0));
         emit ReceivableRecovered(id, lostWallet, newWallet);
@@ -437,24 +431,14 @@ contract InvoiceRegistry is
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IInvoiceRegistry
-    function invoiceKey(
-        bytes32 supplierEntity,
-        string calldata authorityCode,
-        string calldata invoiceNumber
-    ) external pure returns (uint256) {
-        return _invoiceKey(supplierEntity, authorityCode, invoiceNumber);
-    }
-
-    /// @inheritdoc IInvoiceRegistry
     function invoiceOf(uint256 id) external view returns (Invoice memory) {
-        InvoiceRegistryStorage storage $ = _storage();
-        Record memory r = $.invoices[id];
+        Record storage r = _storage().invoices[id];
         if (r.status == InvoiceStatus.None) revert UnknownInvoice(id);
         return
             Invoice({
                 supplier: r.supplier,
                 debtor: r.debtor,
-                currency: $.currencyAt[r.currencyIndex],
+                currency: _currencyOf(r),
                 faceValue: r.faceValue,
                 paid: r.paid,
                 dueDate: r.dueDate,
@@ -511,18 +495,9 @@ contract InvoiceRegistry is
     }
 
     /// @inheritdoc IInvoiceRegistry
-    function gracePeriod() external view returns (uint64) {
-        return _storage().gracePeriod;
-    }
-
-    /// @inheritdoc IInvoiceRegistry
-    function maxSplitPieces() external view returns (uint16) {
-        return _storage().maxSplitPieces;
-    }
-
-    /// @inheritdoc IInvoiceRegistry
-    function attestationRequired() external view returns (bool) {
-        return _storage().attestationRequired;
+    function settings() external view returns (Settings memory) {
+        InvoiceRegistryStorage storage $ = _storage();
+        return Settings($.gracePeriod, $.maxSplitPieces, $.attestationRequired);
     }
 
     /// @inheritdoc IInvoiceRegistry
@@ -571,8 +546,7 @@ contract InvoiceRegistry is
             _requireNotPaused();
             _requireTransferable(tokenId);
             _requireEligible(to, HOLDER_ATTRIBUTES);
-            InvoiceRegistryStorage storage $ = _storage();
-            if ($.offers[tokenId].price != 0) delete $.offers[tokenId];
+            _clearOffer(tokenId);
         }
         return super._update(to, tokenId, auth);
     }
@@ -664,17 +638,42 @@ contract InvoiceRegistry is
         }
     }
 
+    /// @dev Drops the running offer for `id`, if any.
+    function _clearOffer(uint256 id) private {
+        InvoiceRegistryStorage storage $ = _storage();
+        if ($.offers[id].price != 0) delete $.offers[id];
+    }
+
     /// @dev Accepted and Defaulted receivables may be offered and move.
     function _requireTransferable(uint256 id) private view {
-        InvoiceStatus status = _storage().invoices[id].status;
+        _requireStatus(id, _storage().invoices[id].status, InvoiceStatus.Accepted, InvoiceStatus.Defaulted);
+    }
+
+    /// @dev The invoice exists and its status is `a` or `b`.
+    function _requireStatus(uint256 id, InvoiceStatus status, InvoiceStatus a, InvoiceStatus b) private pure {
         if (status == InvoiceStatus.None) revert UnknownInvoice(id);
-        if (status != InvoiceStatus.Accepted && status != InvoiceStatus.Defaulted) revert InvalidStatus(id, status);
+        if (status != a && status != b) revert InvalidStatus(id, status);
     }
 
     function _invoiceIn(uint256 id, InvoiceStatus expected) private view returns (Record storage invoice) {
         invoice = _storage().invoices[id];
-        if (invoice.status == InvoiceStatus.None) revert UnknownInvoice(id);
-        if (invoice.status != expected) revert InvalidStatus(id, invoice.status);
+        _requireStatus(id, invoice.status, expected, expected);
+    }
+
+    /// @dev The Issued invoice `id`, whose debtor is the caller.
+    function _issuedToCaller(uint256 id) private view returns (Record storage invoice) {
+        invoice = _invoiceIn(id, InvoiceStatus.Issued);
+        if (msg.sender != invoice.debtor) revert NotDebtor(id, msg.sender);
+    }
+
+    /// @dev The cash token of `invoice`.
+    function _currencyOf(Record storage invoice) private view returns (address) {
+        return _storage().currencyAt[invoice.currencyIndex];
+    }
+
+    /// @dev The payment record of `invoice`'s debtor entity in its currency.
+    function _recordOf(Record storage invoice) private view returns (PaymentRecord storage) {
+        return _storage().records[invoice.debtorEntity][_currencyOf(invoice)];
     }
 
     function _requireHolder(uint256 id) private view {
