@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Order, Side, type SideValue, signOrder, signedOrderDocument } from "../tasks/lib/orders";
 import { Venue } from "../venue/service";
+import { invoiceKey } from "../tasks/lib/invoiceKey";
 import type {
   ConsortiumGovernor,
   DvPSettlement,
@@ -237,59 +238,52 @@ async function main() {
     );
   }
 
-  const invoiceHash = ethers.solidityPackedKeccak256(["string", "string"], ["91440300MA5FUTURE1", "INV-2026-0042"]);
-  const dueDate = (await time.latest()) + 90 * 24 * 3600;
+  // The key is derived on chain from the supplier's entity, the tax authority's code and the number.
+  const terms = {
+    debtor: debtor.address,
+    faceValue: yuan(500_000),
+    currency: await cash.getAddress(),
+    dueDate: (await time.latest()) + 90 * 24 * 3600,
+    documentHash: ethers.id("invoice pdf"),
+  };
   await r.tx(
-    "Shenzhen Components issues INV-2026-0042, CNY 500,000, 90 days",
-    invoices
-      .connect(supplier)
-      .issueInvoice(
-        debtor.address,
-        yuan(500_000),
-        await cash.getAddress(),
-        dueDate,
-        invoiceHash,
-        "ipfs://bafy-invoice-0042",
-        ethers.id("invoice pdf"),
-      ),
+    "Shenzhen Components issues INV-2026-0042 (tax authority CN-GD), CNY 500,000, 90 days",
+    invoices.connect(supplier).issueInvoice(terms, "CN-GD", "INV-2026-0042", "ipfs://bafy-invoice-0042"),
   );
-  const invoiceId = await invoices.invoiceIdByHash(invoiceHash);
-  r.note(`receivable id = invoice hash ${invoiceHash.slice(0, 18)}...`);
+  const invoiceId = invoiceKey(ethers.id("Shenzhen Components"), "CN-GD", "INV-2026-0042");
+  r.note(`receivable id = canonical key ${ethers.toBeHex(invoiceId, 32).slice(0, 18)}... (npx hardhat invoice:key)`);
   await r.tx(
     "Great Bay Motors accepts: the debt is now undisputable",
     invoices.connect(debtor).acceptInvoice(invoiceId),
   );
   await r.tx(
     "Shenzhen Components offers it to Bank A for CNY 490,000",
-    invoices.connect(supplier).offerForFinancing(invoiceId, bankA.address, yuan(490_000)),
+    invoices.connect(supplier).offerForFinancing(invoiceId, bankA.address, yuan(490_000), 0),
   );
   await r.tx(
     "Bank A finances: pays and receives the receivable at once",
-    invoices.connect(bankA).finance(invoiceId, yuan(490_000)),
+    invoices.connect(bankA).finance(invoiceId, yuan(490_000), 0),
   );
   r.note(
     `owner: Bank A ${(await invoices.ownerOf(invoiceId)) === bankA.address}; Shenzhen Components received ${show(await cash.balanceOf(supplier.address))}`,
   );
-  try {
-    await invoices
-      .connect(supplier)
-      .issueInvoice.staticCall(
-        debtor.address,
-        yuan(500_000),
-        await cash.getAddress(),
-        dueDate,
-        invoiceHash,
-        "ipfs://again",
-        ethers.ZeroHash,
+  for (const [authority, number] of [
+    ["CN-GD", "INV-2026-0042"],
+    ["cn-gd", "inv-2026-0042"],
+  ]) {
+    try {
+      await invoices.connect(supplier).issueInvoice.staticCall(terms, authority, number, "ipfs://again");
+      throw new Error("a duplicate invoice would be registered");
+    } catch (error) {
+      const parsed = invoices.interface.parseError((error as { data?: string }).data ?? "0x");
+      if (!parsed) throw error;
+      r.note(
+        `the same invoice registered again as ${authority} ${number}, to finance it at Bank B: refused, ${parsed.name}`,
       );
-    throw new Error("a duplicate invoice would be registered");
-  } catch (error) {
-    const parsed = invoices.interface.parseError((error as { data?: string }).data ?? "0x");
-    if (!parsed) throw error;
-    r.note(`the same invoice registered again, to finance it at Bank B: refused, ${parsed.name}`);
+    }
   }
   r.note(
-    `Bank B's double-financing check: invoiceIdByHash -> already registered: ${(await invoices.invoiceIdByHash(invoiceHash)) !== 0n}`,
+    `Bank B's double-financing check: statusOf(key) -> already registered: ${(await invoices.statusOf(invoiceId)) !== 0n}`,
   );
 
   const splitTx = await invoices.connect(bankA).split(invoiceId, [yuan(300_000), yuan(200_000)]);
@@ -300,9 +294,9 @@ async function main() {
   const [pieceA, pieceB] = splitEvent.args.childIds as bigint[];
   await r.tx(
     "Bank A offers the CNY 200,000 piece to Bank B for CNY 197,000",
-    invoices.connect(bankA).offerForFinancing(pieceB, bankB.address, yuan(197_000)),
+    invoices.connect(bankA).offerForFinancing(pieceB, bankB.address, yuan(197_000), 0),
   );
-  await r.tx("Bank B finances the piece", invoices.connect(bankB).finance(pieceB, yuan(197_000)));
+  await r.tx("Bank B finances the piece", invoices.connect(bankB).finance(pieceB, yuan(197_000), 0));
   const bankABefore = await cash.balanceOf(bankA.address);
   const bankBBefore = await cash.balanceOf(bankB.address);
   await r.tx(
@@ -315,6 +309,11 @@ async function main() {
   );
   r.note(
     `Bank A received ${show((await cash.balanceOf(bankA.address)) - bankABefore)}, Bank B received ${show((await cash.balanceOf(bankB.address)) - bankBBefore)}; both pieces Paid: ${(await invoices.statusOf(pieceA)) === 5n && (await invoices.statusOf(pieceB)) === 5n}`,
+  );
+
+  const record = await invoices.paymentRecordOf(ethers.id("Great Bay Motors"), await cash.getAddress());
+  r.note(
+    `Great Bay Motors' payment record: ${record.acceptedCount} accepted (${show(record.acceptedValue)}), paid on time ${show(record.paidOnTimeValue)}, late ${show(record.paidLateValue)}, defaulted ${record.defaultedCount}, outstanding ${show(record.outstanding)}`,
   );
 
   r.section("Securities trading: delivery versus payment");

@@ -18,6 +18,7 @@ import { withDeployment } from "./lib/options";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { type System, loadSystem } from "./lib/system";
 import { oneLineErrors, print } from "./lib/tx";
+import { entityIdOf, invoiceKey as canonicalKey } from "./lib/invoiceKey";
 
 /** IInvoiceRegistry.InvoiceStatus, by value (Overdue is only ever reported by statusOf). */
 export const INVOICE_STATUSES = [
@@ -100,8 +101,8 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
   const registryAddress = registry.target as string;
   let id: bigint;
   if (ref.kind === "hash") {
-    id = await registry.invoiceIdByHash(ref.hash);
-    if (id === 0n) {
+    id = BigInt(ref.hash);
+    if ((await registry.statusOf(id)) === 0n) {
       print(`Invoice hash ${ref.hash}: ${NOT_REGISTERED}.`);
       print(`  No invoice with this hash is on the invoice registry ${registryAddress}: it has not been registered,`);
       print("  so it has not been financed through the registry (registering it now gives it this id).");
@@ -119,13 +120,13 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
 
   const labels = await loadLabels(sys);
   const cache = new Map<string, TokenInfo>();
-  const [invoice, statusValue, outstanding, offer, now, gracePeriod] = await Promise.all([
+  const [invoice, statusValue, outstanding, offer, now, { gracePeriod }] = await Promise.all([
     registry.invoiceOf(id),
     registry.statusOf(id),
     registry.outstanding(id),
     registry.offerOf(id),
     latestTime(sys),
-    registry.gracePeriod(),
+    registry.settings(),
   ]);
   const holder = await registry.ownerOf(id).catch(() => ethers.ZeroAddress);
   const currency = await currencyOf(sys, cache, invoice.currency);
@@ -186,12 +187,16 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
 
   // The document of the invoice as issued (a piece's is its original invoice's).
   let root = invoice;
-  while (root.parentId !== 0n) root = await registry.invoiceOf(root.parentId);
+  let rootId = id;
+  while (root.parentId !== 0n) {
+    rootId = root.parentId;
+    root = await registry.invoiceOf(root.parentId);
+  }
   const issued = await queryLogs(
     sys,
     {
       address: registryAddress,
-      topics: eventTopics(registry as unknown as ethers.Contract, "InvoiceIssued", idTopic(BigInt(root.invoiceHash))),
+      topics: eventTopics(registry as unknown as ethers.Contract, "InvoiceIssued", idTopic(rootId)),
     },
     fromBlock,
   );
@@ -199,8 +204,12 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
   if (issuedLog) {
     const of = root === invoice ? "" : " (of the original invoice)";
     const uri = issuedLog.args.documentUri as string;
-    print(`  document:     ${uri === "" ? "(no uri)" : uri}, hash ${issuedLog.args.documentHash as string}${of}`);
+    const terms = issuedLog.args.terms as { documentHash: string };
+    print(`  invoice:      ${issuedLog.args.authorityCode as string} ${issuedLog.args.invoiceNumber as string}${of}`);
+    print(`  document:     ${uri === "" ? "(no uri)" : uri}, hash ${terms.documentHash}${of}`);
   }
+  print(`  attested:     ${invoice.attested ? "yes, by an invoice verifier" : "no"}`);
+  if (invoice.defaulted) print(`  defaulted:    yes${status === "Paid" ? " (paid after default)" : ""}`);
 
   return {
     registered: true as const,
@@ -216,21 +225,122 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
     outstanding,
     dueDate: invoice.dueDate,
     holder,
-    offer: { financier: offer.financier, price: offer.price },
+    offer: { financier: offer.financier, price: offer.price, recoursePrice: offer.recoursePrice },
+    attested: invoice.attested,
+    defaulted: invoice.defaulted,
     parentId: invoice.parentId,
     pieces,
   };
 }
 
+/** The canonical key of the fields, or a one-line error naming the non-canonical field. */
+export function keyOfFields(
+  supplierEntity: string | undefined,
+  authority: string | undefined,
+  number: string | undefined,
+) {
+  if (supplierEntity === undefined || authority === undefined || number === undefined) {
+    throw new GovError("give the invoice's --supplier-entity, --authority and --number together");
+  }
+  try {
+    return canonicalKey(entityIdOf(supplierEntity), authority, number);
+  } catch (error) {
+    throw new GovError((error as Error).message);
+  }
+}
+
 withDeployment(
   task(
     "invoice:show",
-    "Shows an invoice by its hash or id; for a hash not on the registry, says it is not registered (safe to finance)",
-  ).addPositionalParam("invoice", "The invoice's 0x hash (64 hex digits), or its id (decimal or 0x-hex number)"),
-).setAction(async (args: DeploymentArgs & { invoice: string }, hre) =>
+    "Shows an invoice by its key, id or fields; for a key not on the registry, says it is not registered (safe to finance)",
+  )
+    .addOptionalPositionalParam("invoice", "The invoice's 0x key (64 hex digits), or its id (decimal or 0x-hex number)")
+    .addOptionalParam(
+      "supplierEntity",
+      "Instead of the key: the supplier's entity (0x id, or the name it was hashed from)",
+    )
+    .addOptionalParam("authority", "Instead of the key: the issuing authority's code, as printed")
+    .addOptionalParam("number", "Instead of the key: the invoice number, as printed"),
+).setAction(
+  async (
+    args: DeploymentArgs & { invoice?: string; supplierEntity?: string; authority?: string; number?: string },
+    hre,
+  ) =>
+    oneLineErrors(async () => {
+      const byFields = args.supplierEntity !== undefined || args.authority !== undefined || args.number !== undefined;
+      if (byFields && args.invoice !== undefined) throw new GovError("give the invoice's key or its fields, not both");
+      const ref: InvoiceRef = byFields
+        ? { kind: "hash", hash: ethers.toBeHex(keyOfFields(args.supplierEntity, args.authority, args.number), 32) }
+        : parseInvoiceRef(args.invoice);
+      return showInvoice(await loadSystem(hre, args.deployment), ref);
+    })(args),
+);
+
+task("invoice:key", "Prints an invoice's canonical key from its fields (offline: nothing is read or sent)")
+  .addParam("supplierEntity", "The supplier's entity (0x id, or the name it was hashed from)")
+  .addParam("authority", "The issuing authority's code, as printed (A-Z, 0-9, '-', '/', '.')")
+  .addParam("number", "The invoice number, as printed (A-Z, 0-9, '-', '/', '.')")
+  .addFlag("json", "Print the result as JSON")
+  .setAction(async (args: { supplierEntity: string; authority: string; number: string; json: boolean }) =>
+    oneLineErrors(async () => {
+      const key = ethers.toBeHex(keyOfFields(args.supplierEntity, args.authority, args.number), 32);
+      const result = {
+        key,
+        supplierEntity: entityIdOf(args.supplierEntity),
+        authority: args.authority,
+        number: args.number,
+      };
+      print(
+        args.json
+          ? JSON.stringify(result)
+          : `Invoice key ${key} (supplier entity ${result.supplierEntity}, ${args.authority} ${args.number})`,
+      );
+      return result;
+    })(args),
+  );
+
+withDeployment(
+  task(
+    "invoice:record",
+    "Prints a debtor entity's payment record (receivables accepted, paid on time and late, defaulted)",
+  )
+    .addPositionalParam("entity", "The debtor's entity (0x id, or the name it was hashed from)")
+    .addOptionalParam("currency", "The cash token (default: the deployment's cash token)"),
+).setAction(async (args: DeploymentArgs & { entity: string; currency?: string }, hre) =>
   oneLineErrors(async () => {
-    const ref = parseInvoiceRef(args.invoice);
-    return showInvoice(await loadSystem(hre, args.deployment), ref);
+    const sys = await loadSystem(hre, args.deployment);
+    const registry = registryOf(sys);
+    const entityId = entityIdOf(args.entity);
+    const currencyAddress =
+      args.currency !== undefined
+        ? parseAddress(args.currency, "--currency")
+        : (requireContract(sys, "cash-token").target as string);
+    const currency = await currencyOf(sys, new Map(), currencyAddress);
+    const record = await registry.paymentRecordOf(entityId, currencyAddress).catch((error: unknown) => {
+      throw new GovError(`no entity ${entityId} in the identity registry (${(error as Error).message.split("\n")[0]})`);
+    });
+    const amount = (v: bigint) => formatAmount(v, currency);
+    print(`Payment record of debtor entity ${entityId} in ${currencyLabel(currency)}:`);
+    print(`  accepted:         ${record.acceptedCount} receivable(s), ${amount(record.acceptedValue)}`);
+    print(`  paid on time:     ${record.paidOnTimeCount} payment(s), ${amount(record.paidOnTimeValue)}`);
+    print(`  paid late:        ${record.paidLateCount} payment(s), ${amount(record.paidLateValue)}`);
+    print(
+      `  defaulted:        ${record.defaultedCount} receivable(s), ${amount(record.defaultedValue)} outstanding at default`,
+    );
+    print(`  outstanding now:  ${amount(record.outstanding)}`);
+    return {
+      entity: entityId,
+      currency: currencyAddress,
+      acceptedCount: record.acceptedCount,
+      acceptedValue: record.acceptedValue,
+      paidOnTimeCount: record.paidOnTimeCount,
+      paidOnTimeValue: record.paidOnTimeValue,
+      paidLateCount: record.paidLateCount,
+      paidLateValue: record.paidLateValue,
+      defaultedCount: record.defaultedCount,
+      defaultedValue: record.defaultedValue,
+      outstanding: record.outstanding,
+    };
   })(args),
 );
 
@@ -276,13 +386,14 @@ withDeployment(
         const parsed = registry.interface.parseLog(log);
         if (parsed?.name === "InvoiceIssued") {
           const id = parsed.args.id as bigint;
+          const terms = parsed.args.terms as { currency: string; faceValue: bigint; dueDate: bigint };
           invoices.set(id, {
             id,
             supplier: parsed.args.supplier as string,
             debtor: parsed.args.debtor as string,
-            currency: parsed.args.currency as string,
-            amount: parsed.args.faceValue as bigint,
-            dueDate: parsed.args.dueDate as bigint,
+            currency: terms.currency,
+            amount: terms.faceValue,
+            dueDate: terms.dueDate,
             parentId: 0n,
             holder: parsed.args.supplier as string,
           });

@@ -544,9 +544,8 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
   }
   const invoices = sys.contracts["invoice-registry"];
   if (invoices) {
-    const [grace, pieces, cashAllowed] = await Promise.all([
-      invoices.gracePeriod() as Promise<bigint>,
-      invoices.maxSplitPieces() as Promise<bigint>,
+    const [{ gracePeriod: grace, maxSplitPieces: pieces }, cashAllowed] = await Promise.all([
+      invoices.settings() as Promise<{ gracePeriod: bigint; maxSplitPieces: bigint }>,
       addresses["cash-token"] ? (invoices.isCurrencyAllowed(addresses["cash-token"]) as Promise<boolean>) : false,
     ]);
     const ok = grace === expected.gracePeriod && pieces === expected.maxSplitPieces && cashAllowed;

@@ -10,21 +10,24 @@ import {
   HOLDER_ATTRIBUTES,
   ONE_DAY,
   Status,
-  childIdOf,
-  childIdsOf,
+  Timing,
   deployInvoiceFixture,
   entity,
-  invoiceHash,
+  invoiceKey,
+  pieceIds,
 } from "../fixtures/invoice";
 
 /**
  * Model-based property test of InvoiceRegistry: random sequences of issue / accept / reject /
  * cancel / offer / cancelOffer / finance / split / pay / transfer / markDefaulted / time advance
  * over two suppliers, three debtors (one a wallet of a supplier's entity), two financiers and an
- * outsider. A model predicts each step's outcome (and its custom error); after every step the
- * chain must agree with the model and the invariants below must hold. A split's pieces get ids
- * that depend on the split's block; "squatting" issues register, in advance, the id a piece of an
- * existing invoice would get in another block, and must never block that invoice's split.
+ * outsider, with holders' cash wallets frozen and unfrozen at random (payments to them are then
+ * held by the registry, and claimed later). A model predicts each step's outcome (and its custom
+ * error); after every step the chain must agree with the model and the invariants below must
+ * hold: no key is ever registered twice in any spelling the canonical rules accept (other
+ * spellings are refused by name); pieces sum to the parent's outstanding amount; every payment is
+ * delivered to or held for the holder of record; each debtor entity's payment record equals the
+ * sums recomputed from the events.
  *
  * Reproducible: fixed seed; FC_SEED / FC_RUNS / FC_STEPS override it to explore further.
  */
@@ -82,20 +85,36 @@ interface Invoice {
   owner: Actor;
   parentId: bigint;
   offer: { financier: Actor | null; price: bigint } | null;
-  /** Cash received by holders through PaymentMade, summed from the events. */
+  /** Cash delivered to or held for holders through PaymentMade, summed from the events. */
   paidToHolders: bigint;
+  number: string;
+}
+
+/** A debtor entity's payment record, recomputed from the events. */
+interface RecordSums {
+  acceptedCount: bigint;
+  acceptedValue: bigint;
+  paidOnTimeCount: bigint;
+  paidOnTimeValue: bigint;
+  paidLateCount: bigint;
+  paidLateValue: bigint;
+  defaultedCount: bigint;
+  defaultedValue: bigint;
 }
 
 interface Model {
   invoices: Invoice[];
   byId: Map<bigint, Invoice>;
-  /** Every invoice hash the run tried to register, successful or not. */
-  hashesTried: Set<string>;
-  /** Ids registered by squatting issues, by the invoice whose piece (in another block) they imitate. */
-  squatted: Map<bigint, bigint[]>;
-  /** The invoice (index) whose piece id was just squatted: its holder splits it in the next step. */
-  splitNext: number | null;
+  /** Every key the run tried to register (canonical spellings only), successful or not. */
+  keysTried: Set<bigint>;
   cash: Record<Actor, bigint>;
+  /** Cash wallets frozen in the cash token. */
+  frozen: Set<Actor>;
+  /** Payments held by the registry for each holder, and the registry's cash. */
+  held: Record<Actor, bigint>;
+  registryCash: bigint;
+  /** Per debtor entity, from the events. */
+  records: Map<string, RecordSums>;
   expiry: number;
 }
 
@@ -118,7 +137,7 @@ type Op =
       debtor: Actor;
       amount: number;
       dueDays: number;
-      hash: { mode: "new" | "reuse" | "squat"; n: number };
+      number: { mode: "new" | "reuse" | "lower" | "space"; n: number };
     }
   | { kind: "accept" | "reject" | "cancel" | "markDefaulted" | "cancelOffer"; pick: Pick; caller: Caller }
   | { kind: "offer"; pick: Pick; caller: Caller; financier: Actor | null; permille: number }
@@ -126,7 +145,9 @@ type Op =
   | { kind: "split"; pick: Pick; caller: Caller; weights: number[]; skew: number }
   | { kind: "pay"; pick: Pick; payer: Caller; full: boolean; permille: number; wrongCurrency: boolean }
   | { kind: "transfer"; pick: Pick; caller: Caller; to: Actor; safe: boolean }
-  | { kind: "advance"; seconds: number };
+  | { kind: "advance"; seconds: number }
+  | { kind: "freeze"; who: Actor }
+  | { kind: "claim"; holder: Actor; caller: Caller };
 
 /** A predicted outcome: ok, an InvoiceRegistry custom error, or a refusal by the cash token. */
 type Outcome = { ok: true } | { ok: false; error: string };
@@ -139,10 +160,15 @@ function verified(m: Model, a: Actor, ts: number): boolean {
 function eligible(m: Model, a: Actor, ts: number, mask: number): boolean {
   return verified(m, a, ts) && (ATTRIBUTES[a] & mask) !== 0;
 }
-/** Would the cash token move `amount` from `from` to `to` through the registry's allowance? */
-function cashMoves(m: Model, from: Actor, to: Actor, amount: bigint, ts: number): boolean {
-  // The outsider never approved the registry; the token needs both sides verified.
-  return from !== "outsider" && verified(m, from, ts) && verified(m, to, ts) && m.cash[from] >= amount;
+/** Would the cash token move `amount` from `from` to `to` (the registry if null) through its allowance? */
+function cashMoves(m: Model, from: Actor, to: Actor | null, amount: bigint, ts: number): boolean {
+  // The outsider never approved the registry; the token needs both sides verified and unfrozen.
+  const toOk = to === null || (verified(m, to, ts) && !m.frozen.has(to));
+  return from !== "outsider" && verified(m, from, ts) && !m.frozen.has(from) && toOk && m.cash[from] >= amount;
+}
+/** Can the registry pay `to` out of its own cash? */
+function registryPays(m: Model, to: Actor, ts: number): boolean {
+  return verified(m, to, ts) && !m.frozen.has(to);
 }
 function outstandingOf(inv: Invoice): bigint {
   return ["Issued", "Accepted", "Defaulted"].includes(inv.status) ? inv.face - inv.paid : 0n;
@@ -187,11 +213,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
         { weight: 5, arbitrary: fc.integer({ min: 1, max: 5 }) },
         { weight: 5, arbitrary: fc.integer({ min: 6, max: 60 }) },
       ),
-      hash: fc.record({
+      number: fc.record({
         mode: fc.oneof(
           { weight: 10, arbitrary: fc.constant("new" as const) },
-          { weight: 1, arbitrary: fc.constant("reuse" as const) },
-          { weight: 3, arbitrary: fc.constant("squat" as const) },
+          { weight: 2, arbitrary: fc.constant("reuse" as const) },
+          { weight: 1, arbitrary: fc.constant("lower" as const) },
+          { weight: 1, arbitrary: fc.constant("space" as const) },
         ),
         n: fc.nat(),
       }),
@@ -267,6 +294,21 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("freeze" as const),
+      who: fc.constantFrom<Actor>("financier", "financier2", "supplier", "supplier2"),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("claim" as const),
+      holder: fc.constantFrom<Actor>("financier", "financier2", "supplier", "supplier2"),
+      caller: callerArb,
+    }),
+  },
+  {
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("advance" as const),
@@ -278,19 +320,25 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 /** The invoices on which each operation can succeed at time `ts` (what a `smart` pick looks for). */
 const isIssued = (inv: Invoice) => inv.status === "Issued";
 const isAccepted = (inv: Invoice) => inv.status === "Accepted";
+const isLive = (inv: Invoice) => inv.status === "Accepted" || inv.status === "Defaulted";
 const hasOffer = (inv: Invoice) => inv.offer !== null;
-const WANTS: Record<Exclude<Op["kind"], "issue" | "advance">, (inv: Invoice, ts: number, grace: number) => boolean> = {
+const WANTS: Record<
+  Exclude<Op["kind"], "issue" | "advance" | "freeze" | "claim">,
+  (inv: Invoice, ts: number, grace: number) => boolean
+> = {
   accept: isIssued,
   reject: isIssued,
   cancel: isIssued,
   markDefaulted: (inv, ts, grace) => isAccepted(inv) && ts > inv.dueDate + grace,
   cancelOffer: hasOffer,
   finance: hasOffer,
-  offer: isAccepted,
+  offer: isLive,
   split: isAccepted,
-  pay: isAccepted,
-  transfer: isAccepted,
+  pay: isLive,
+  transfer: isLive,
 };
+/** The issuing authority of every invoice of the property test. */
+const AUTHORITY = "CN-SZ";
 
 // ------------------------------------------------------------------ the property
 
@@ -328,10 +376,12 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
           const m: Model = {
             invoices: [],
             byId: new Map(),
-            hashesTried: new Set(),
-            squatted: new Map(),
-            splitNext: null,
+            keysTried: new Set(),
             cash: Object.fromEntries(ACTORS.map((a) => [a, 0n])) as Record<Actor, bigint>,
+            frozen: new Set(),
+            held: Object.fromEntries(ACTORS.map((a) => [a, 0n])) as Record<Actor, bigint>,
+            registryCash: 0n,
+            records: new Map(),
             expiry: ctx.expiry,
           };
           for (const a of ACTORS) {
@@ -378,16 +428,50 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
               if (log.address !== registryAddress) continue;
               const parsed = reg.interface.parseLog(log);
               if (parsed?.name === "Transfer" && parsed.args.from !== ethers.ZeroAddress) {
-                // Invariant: a receivable that is not Accepted never changes owner.
+                // Invariant: only an Accepted or Defaulted receivable changes owner.
                 expect(
-                  statusBefore.get(parsed.args.tokenId),
-                  `moved a non-Accepted receivable ${parsed.args.tokenId}`,
-                ).to.equal("Accepted");
+                  ["Accepted", "Defaulted"],
+                  `moved a receivable ${parsed.args.tokenId} that was ${statusBefore.get(parsed.args.tokenId)}`,
+                ).to.include(statusBefore.get(parsed.args.tokenId));
+              }
+              const recordOf = (id: bigint) => {
+                const debtorEntity = ENTITY[m.byId.get(id)!.debtor]!;
+                const sums = m.records.get(debtorEntity) ?? {
+                  acceptedCount: 0n,
+                  acceptedValue: 0n,
+                  paidOnTimeCount: 0n,
+                  paidOnTimeValue: 0n,
+                  paidLateCount: 0n,
+                  paidLateValue: 0n,
+                  defaultedCount: 0n,
+                  defaultedValue: 0n,
+                };
+                m.records.set(debtorEntity, sums);
+                return sums;
+              };
+              if (parsed?.name === "InvoiceAccepted") {
+                const r = recordOf(parsed.args.id);
+                r.acceptedCount += 1n;
+                r.acceptedValue += m.byId.get(parsed.args.id)!.face;
+              }
+              if (parsed?.name === "InvoiceDefaulted") {
+                const r = recordOf(parsed.args.id);
+                r.defaultedCount += 1n;
+                r.defaultedValue += parsed.args.outstanding;
               }
               if (parsed?.name === "PaymentMade") {
                 const inv = m.byId.get(parsed.args.id)!;
+                // Invariant: every payment is delivered to, or held for, the holder of record.
                 expect(actorOf.get(parsed.args.holder), "PaymentMade holder").to.equal(inv.owner);
                 inv.paidToHolders += parsed.args.amount;
+                const r = recordOf(parsed.args.id);
+                if (parsed.args.timing === BigInt(Timing.OnTime)) {
+                  r.paidOnTimeCount += 1n;
+                  r.paidOnTimeValue += parsed.args.amount;
+                } else {
+                  r.paidLateCount += 1n;
+                  r.paidLateValue += parsed.args.amount;
+                }
               }
             }
           };
@@ -399,13 +483,13 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
            * And the step after a squatting issue splits the invoice whose piece id it registered.
            */
           const redirect = (op: Op, ts: number): Op => {
-            if (m.splitNext !== null) {
-              // Right after a squatting issue: the holder splits the invoice whose piece id was squatted.
-              const index = m.splitNext;
-              m.splitNext = null;
-              return { kind: "split", pick: { n: index, smart: true, index }, caller: null, weights: [1, 2], skew: 0 };
+            // Held cash is claimed soon: by its holder once unfrozen (a freeze step unfreezes it).
+            const waiting = ACTORS.filter((a) => m.held[a] > 0n);
+            if (waiting.some((a) => !m.frozen.has(a)) && op.kind !== "claim") {
+              return { kind: "claim", holder: waiting.find((a) => !m.frozen.has(a))!, caller: null };
             }
-            if (op.kind === "issue" || op.kind === "advance") return op;
+            if (op.kind === "freeze" && waiting.length > 0) return { kind: "freeze", who: waiting[0] };
+            if (op.kind === "issue" || op.kind === "advance" || op.kind === "freeze" || op.kind === "claim") return op;
             const wants = WANTS[op.kind];
             const n = op.pick.n;
             if (
@@ -430,7 +514,7 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
               debtor: (["debtor", "debtor2", "supplierDebtor"] as const)[n % 3],
               amount: 100 + (n % 1_000_000),
               dueDays: 1 + (n % 30),
-              hash: { mode: "new", n },
+              number: { mode: "new", n },
             };
           };
 
@@ -449,50 +533,82 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                 break;
               }
 
-              case "issue": {
-                let hash: string;
-                let squatting: bigint | null = null;
-                if (op.hash.mode === "reuse" && m.invoices.length > 0) {
-                  hash = ethers.toBeHex(m.invoices[op.hash.n % m.invoices.length].id, 32);
-                } else if (op.hash.mode === "squat" && m.invoices.length > 0) {
-                  // The id a piece of an existing invoice (an Accepted one if any: it can still be split)
-                  // would take in a split mined in this very block or one or two before: never the block
-                  // of a later split. (An id for the block a split is actually mined in does block it:
-                  // the unit tests show that.)
-                  const splittable = m.invoices.filter(isAccepted);
-                  const pool = splittable.length > 0 ? splittable : m.invoices;
-                  squatting = pool[op.hash.n % pool.length].id;
-                  const block = (await ethers.provider.getBlockNumber()) + 1 - (op.hash.n % 3);
-                  hash = ethers.toBeHex(childIdOf(squatting, op.hash.n % 5, block), 32);
-                } else {
-                  hash = invoiceHash(`property/${label++}`);
+              case "freeze": {
+                const frozen = !m.frozen.has(op.who);
+                await ctx.cashToken.connect(ctx.cashIssuer).setAddressFrozen(signerOf(ctx, op.who).address, frozen);
+                if (frozen) m.frozen.add(op.who);
+                else m.frozen.delete(op.who);
+                tally("freeze", OK);
+                break;
+              }
+
+              case "claim": {
+                // Mostly a holder something is held for, claimed by itself or, while it is frozen, by
+                // another wallet of its entity if it has one.
+                const waiting = ACTORS.filter((a) => m.held[a] > 0n);
+                const holder = op.caller === null && waiting.length > 0 ? waiting[0] : op.holder;
+                const sibling = holder === "supplier" ? "supplierDebtor" : holder;
+                const by = op.caller ?? (m.frozen.has(holder) ? sibling : holder);
+                const amount = m.held[holder];
+                result = await run(
+                  (ts) => {
+                    if (amount === 0n) return fail("NothingHeld");
+                    if (by !== holder && (ENTITY[by] === null || ENTITY[by] !== ENTITY[holder])) {
+                      return fail("NotSameEntity");
+                    }
+                    return registryPays(m, by, ts) ? OK : fail("cash");
+                  },
+                  () => reg.connect(signerOf(ctx, by)).claimHeld(signerOf(ctx, holder).address, ctx.currency, MINED),
+                );
+                if (result.out.ok) {
+                  m.held[holder] = 0n;
+                  m.registryCash -= amount;
+                  m.cash[by] += amount;
                 }
-                const id = BigInt(hash);
-                m.hashesTried.add(hash);
+                tally("claim", result.out);
+                break;
+              }
+
+              case "issue": {
+                // A new number, an existing invoice's number (the same supplier entity: a duplicate), or
+                // an existing number spelt in lower case or with a space (refused by name).
+                const existing = m.invoices.filter((inv) => inv.parentId === 0n);
+                const base = existing.length > 0 ? existing[op.number.n % existing.length].number : `N-${label}`;
+                let number = `P/${label++}`;
+                if (op.number.mode === "reuse" && existing.length > 0) number = base;
+                if (op.number.mode === "lower") number = base.toLowerCase();
+                if (op.number.mode === "space") number = ` ${base}`;
+                const canonical = op.number.mode !== "lower" && op.number.mode !== "space";
+                const supplierEntity = ENTITY[op.supplier] === null ? ethers.ZeroHash : entity(ENTITY[op.supplier]!);
+                const id = canonical ? invoiceKey(supplierEntity, AUTHORITY, number) : 0n;
+                if (canonical) m.keysTried.add(id);
                 let dueDate = 0;
                 result = await run(
                   (ts) => {
                     dueDate = ts + op.dueDays * ONE_DAY;
-                    if (m.byId.has(id)) return fail("DuplicateInvoice");
                     if (dueDate <= ts) return fail("DueDateInPast");
                     if (!eligible(m, op.supplier, ts, Attr.SUPPLIER)) return fail("ParticipantNotEligible");
                     if (!eligible(m, op.debtor, ts, Attr.DEBTOR)) return fail("ParticipantNotEligible");
                     if (ENTITY[op.supplier] === ENTITY[op.debtor]) return fail("DebtorIsSupplier");
+                    if (op.number.mode === "lower") return fail("InvoiceFieldLowerCase");
+                    if (op.number.mode === "space") return fail("InvoiceFieldSpace");
+                    if (m.byId.has(id)) return fail("DuplicateInvoice");
                     return OK;
                   },
                   () =>
-                    reg
-                      .connect(signerOf(ctx, op.supplier))
-                      .issueInvoice(
-                        signerOf(ctx, op.debtor).address,
-                        op.amount,
-                        ctx.currency,
+                    reg.connect(signerOf(ctx, op.supplier)).issueInvoice(
+                      {
+                        debtor: signerOf(ctx, op.debtor).address,
+                        faceValue: op.amount,
+                        currency: ctx.currency,
                         dueDate,
-                        hash,
-                        `doc:${hash}`,
-                        ethers.ZeroHash,
-                        MINED,
-                      ),
+                        documentHash: ethers.ZeroHash,
+                      },
+                      AUTHORITY,
+                      number,
+                      `doc:${number}`,
+                      MINED,
+                    ),
                 );
                 if (result.out.ok) {
                   const inv: Invoice = {
@@ -507,16 +623,12 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                     parentId: 0n,
                     offer: null,
                     paidToHolders: 0n,
+                    number,
                   };
                   m.invoices.push(inv);
                   m.byId.set(id, inv);
-                  if (squatting !== null) {
-                    m.squatted.set(squatting, [...(m.squatted.get(squatting) ?? []), id]);
-                    const target = m.byId.get(squatting)!;
-                    if (target.status === "Accepted") m.splitNext = m.invoices.indexOf(target);
-                  }
                 }
-                if (squatting !== null) tally("issue.squat", result.out);
+                if (op.number.mode !== "new") tally(`issue.${op.number.mode}`, result.out);
                 break;
               }
 
@@ -528,8 +640,8 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                   continue;
                 }
                 const id = inv.id;
-                const statusErr = (wanted: Stored): Outcome | null =>
-                  inv.status === wanted ? null : fail("InvalidStatus");
+                const statusErr = (...wanted: Stored[]): Outcome | null =>
+                  wanted.includes(inv.status) ? null : fail("InvalidStatus");
 
                 switch (op.kind) {
                   case "accept": {
@@ -589,7 +701,7 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                     const by = op.caller ?? inv.owner;
                     const price = ((inv.face - inv.paid) * BigInt(op.permille)) / 1000n + 1n;
                     result = await run(
-                      () => statusErr("Accepted") ?? (by !== inv.owner ? fail("NotHolder") : OK),
+                      () => statusErr("Accepted", "Defaulted") ?? (by !== inv.owner ? fail("NotHolder") : OK),
                       () =>
                         reg
                           .connect(signerOf(ctx, by))
@@ -597,6 +709,7 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                             id,
                             op.financier === null ? ethers.ZeroAddress : signerOf(ctx, op.financier).address,
                             price,
+                            0,
                             MINED,
                           ),
                     );
@@ -621,14 +734,16 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                         if (offer === null) return fail("NoOffer");
                         if (offer.financier !== null && offer.financier !== op.taker) return fail("OfferRestricted");
                         if (expected !== offer.price) return fail("PriceMismatch");
-                        // An offer only lives on an Accepted receivable.
-                        expect(inv.status, `${where}: offer on a ${inv.status} invoice`).to.equal("Accepted");
+                        // An offer only lives on an Accepted or Defaulted receivable.
+                        expect(["Accepted", "Defaulted"], `${where}: offer on a ${inv.status} invoice`).to.include(
+                          inv.status,
+                        );
                         // Only a verified financier takes an offer (a supplier may hold, not finance).
                         if (!eligible(m, op.taker, ts, Attr.FINANCIER)) return fail("ParticipantNotEligible");
                         if (!cashMoves(m, op.taker, seller, offer.price, ts)) return fail("cash");
                         return OK;
                       },
-                      () => reg.connect(signerOf(ctx, op.taker)).finance(id, expected, MINED),
+                      () => reg.connect(signerOf(ctx, op.taker)).finance(id, expected, 0, MINED),
                     );
                     if (result.out.ok) {
                       m.cash[op.taker] -= offer!.price;
@@ -647,10 +762,8 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                     amounts[amounts.length - 1] += BigInt(op.skew);
                     // A uint256 cannot be negative: a piece pushed below zero is sent as an empty one.
                     if (amounts[amounts.length - 1] < 0n) amounts[amounts.length - 1] = 0n;
-                    // `run` mines the split in the next block; the pieces' ids depend on it.
-                    const splitBlock = (await ethers.provider.getBlockNumber()) + 1;
-                    const childIds = childIdsOf(id, amounts.length, splitBlock);
-                    const squats = m.squatted.get(id) ?? [];
+                    // The pieces' ids depend on the parent and the index only.
+                    const childIds = pieceIds(id, amounts.length);
                     const outstandingBefore = await reg.outstanding(id);
                     result = await run(
                       () => {
@@ -659,22 +772,17 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                         if (by !== inv.owner) return fail("NotHolder");
                         if (amounts.some((a) => a <= 0n)) return fail("ZeroAmount");
                         if (amounts.reduce((x, a) => x + a, 0n) !== remaining) return fail("SplitAmountsMismatch");
-                        if (childIds.some((c) => m.byId.has(c))) return fail("DuplicateInvoice");
                         return OK;
                       },
                       () => reg.connect(signerOf(ctx, by)).split(id, amounts, MINED),
                     );
-                    if (result.out.ok || result.out.error === "DuplicateInvoice") {
-                      // Invariant: ids registered in advance for another block never block the split.
-                      if (squats.length > 0) tally("split.squatted", result.out);
-                    }
                     if (result.out.ok) {
-                      expect(result.receipt!.blockNumber, `${where}: split block`).to.equal(splitBlock);
+                      // Invariant: no piece id was ever taken by an issued invoice.
+                      for (const c of childIds) expect(m.byId.has(c), `${where}: piece ${c} taken`).to.equal(false);
                       const emitted = result
                         .receipt!.logs.map((log) => reg.interface.parseLog(log))
                         .find((parsed) => parsed?.name === "InvoiceSplit");
                       expect([...emitted!.args.childIds], `${where}: InvoiceSplit ids`).to.deep.equal(childIds);
-                      for (const squat of squats) expect(childIds, `${where}: squatted piece`).to.not.include(squat);
                       // Invariant: the pieces' face values sum to the parent's outstanding amount at split time.
                       const faces = await Promise.all(childIds.map(async (c) => (await reg.invoiceOf(c)).faceValue));
                       expect(
@@ -706,26 +814,39 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                     const amount = op.full ? remaining : (remaining * BigInt(op.permille)) / 1000n;
                     const currency = op.wrongCurrency ? await ctx.securityToken.getAddress() : ctx.currency;
                     const holder = inv.owner;
+                    let held = false;
                     result = await run(
                       (ts) => {
-                        const s = statusErr("Accepted");
+                        const s = statusErr("Accepted", "Defaulted");
                         if (s) return s;
                         if (op.wrongCurrency) return fail("CurrencyMismatch");
                         if (amount === 0n) return fail("ZeroAmount");
                         if (amount > remaining) return fail("PaymentExceedsOutstanding");
-                        if (!cashMoves(m, payer, holder, amount, ts)) return fail("cash");
-                        return OK;
+                        if (cashMoves(m, payer, holder, amount, ts)) return OK;
+                        // The holder cannot receive: held, if the payer's own leg (to the registry) is valid.
+                        held = true;
+                        return cashMoves(m, payer, null, amount, ts) ? OK : fail("cash");
                       },
                       () => reg.connect(signerOf(ctx, payer)).pay(id, currency, amount, MINED),
                     );
                     if (result.out.ok) {
                       m.cash[payer] -= amount;
-                      m.cash[holder] += amount;
+                      if (held) {
+                        m.held[holder] += amount;
+                        m.registryCash += amount;
+                      } else {
+                        m.cash[holder] += amount;
+                      }
                       inv.paid += amount;
                       inv.offer = null;
                       if (inv.paid === inv.face) inv.status = "Paid";
+                      const made = result
+                        .receipt!.logs.filter((log) => log.address === registryAddress)
+                        .map((log) => reg.interface.parseLog(log))
+                        .find((parsed) => parsed?.name === "PaymentMade");
+                      expect(made!.args.held, `${where}: held`).to.equal(held);
                     }
-                    tally(op.full ? "pay.full" : "pay.partial", result.out);
+                    tally(held ? "pay.held" : op.full ? "pay.full" : "pay.partial", result.out);
                     break;
                   }
                   case "transfer": {
@@ -734,7 +855,7 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
                     const to = signerOf(ctx, op.to).address;
                     result = await run(
                       (ts) =>
-                        statusErr("Accepted") ??
+                        statusErr("Accepted", "Defaulted") ??
                         (!eligible(m, op.to, ts, HOLDER_ATTRIBUTES)
                           ? fail("ParticipantNotEligible")
                           : by !== inv.owner
@@ -759,7 +880,9 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
             }
             if (op.kind === "issue" && result) tally("issue", result.out);
             if (result?.receipt) checkLogs(result.receipt, statusBefore);
-            await checkState(ctx, reg, m, supply, where);
+            await checkState(ctx, reg, m, supply, where).catch((e: Error) => {
+              throw new Error(`${where}: ${e.message}`);
+            });
           }
         },
       ),
@@ -785,17 +908,32 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
       "split",
       "pay.full",
       "pay.partial",
+      "pay.held",
+      "claim",
       "transfer",
+      "issue.reuse",
     ]) {
       expect(stats.get(kind)?.ok ?? 0, `no successful ${kind} in the sample (${table})`).to.be.greaterThan(0);
     }
-    for (const kind of ["issue", "accept", "offer", "finance", "split", "pay.full", "pay.partial", "transfer"]) {
+    for (const kind of [
+      "issue",
+      "issue.reuse",
+      "issue.lower",
+      "issue.space",
+      "accept",
+      "offer",
+      "finance",
+      "split",
+      "pay.full",
+      "pay.partial",
+      "transfer",
+    ]) {
       expect(stats.get(kind)?.refused ?? 0, `no refused ${kind} in the sample (${table})`).to.be.greaterThan(0);
     }
-    // Squatting happened, and the invoices whose pieces' ids were squatted were still split.
-    expect(stats.get("issue.squat")?.ok ?? 0, `no squatting issue in the sample (${table})`).to.be.greaterThan(0);
-    expect(stats.get("split.squatted")?.ok ?? 0, `no split of a squatted invoice (${table})`).to.be.greaterThan(0);
-    expect(stats.get("split.squatted")?.refused ?? 0, `a squat blocked a split (${table})`).to.equal(0);
+    // No other spelling of a registered number was ever accepted.
+    for (const kind of ["issue.lower", "issue.space"]) {
+      expect(stats.get(kind)?.ok ?? 0, `${kind} registered (${table})`).to.equal(0);
+    }
   });
 });
 
@@ -806,14 +944,40 @@ async function checkState(ctx: Ctx, reg: InvoiceRegistry, m: Model, supply: bigi
   expect(await ctx.cashToken.totalSupply(), `${where}: cash supply`).to.equal(supply);
   const balances = await Promise.all(ACTORS.map((a) => ctx.cashToken.balanceOf(signerOf(ctx, a).address)));
   ACTORS.forEach((a, i) => expect(balances[i], `${where}: cash of ${a}`).to.equal(m.cash[a]));
+  expect(await ctx.cashToken.balanceOf(await reg.getAddress()), `${where}: registry cash`).to.equal(m.registryCash);
+  const held = await Promise.all(ACTORS.map((a) => reg.heldPayments(signerOf(ctx, a).address, ctx.currency)));
+  ACTORS.forEach((a, i) => expect(held[i], `${where}: held for ${a}`).to.equal(m.held[a]));
 
-  // Invariant: ids are unique, and no hash maps to two invoices (invoiceIdByHash(h) is 0 or uint256(h)).
+  // Invariant: ids are unique, and a key tried is registered exactly when the model registered it.
   expect(new Set(m.invoices.map((inv) => inv.id)).size, `${where}: duplicate ids`).to.equal(m.invoices.length);
-  const hashes = [...m.hashesTried];
-  const idsByHash = await Promise.all(hashes.map((h) => reg.invoiceIdByHash(h)));
-  hashes.forEach((h, i) => {
-    expect(idsByHash[i], `${where}: invoiceIdByHash(${h})`).to.equal(m.byId.has(BigInt(h)) ? BigInt(h) : 0n);
+  const keys = [...m.keysTried];
+  const statuses = await Promise.all(keys.map((k) => reg.statusOf(k)));
+  keys.forEach((k, i) => {
+    expect(statuses[i] !== 0n, `${where}: key ${k} registered`).to.equal(m.byId.has(k));
   });
+
+  // Invariant: each debtor entity's record equals the sums recomputed from the events.
+  for (const name of ["BUYER_A", "BUYER_B", "SUPPLIER_A"]) {
+    const chain = await reg.paymentRecordOf(entity(name), ctx.currency);
+    const sums = m.records.get(name);
+    const w = `${where}: record of ${name}`;
+    expect(chain.acceptedCount, w).to.equal(sums?.acceptedCount ?? 0n);
+    expect(chain.acceptedValue, w).to.equal(sums?.acceptedValue ?? 0n);
+    expect([chain.paidOnTimeCount, chain.paidOnTimeValue], w).to.deep.equal([
+      sums?.paidOnTimeCount ?? 0n,
+      sums?.paidOnTimeValue ?? 0n,
+    ]);
+    expect([chain.paidLateCount, chain.paidLateValue], w).to.deep.equal([
+      sums?.paidLateCount ?? 0n,
+      sums?.paidLateValue ?? 0n,
+    ]);
+    expect([chain.defaultedCount, chain.defaultedValue], w).to.deep.equal([
+      sums?.defaultedCount ?? 0n,
+      sums?.defaultedValue ?? 0n,
+    ]);
+    const live = m.invoices.filter((inv) => ENTITY[inv.debtor] === name && isLive(inv));
+    expect(chain.outstanding, `${w} outstanding`).to.equal(live.reduce((x, inv) => x + inv.face - inv.paid, 0n));
+  }
 
   await Promise.all(
     m.invoices.map(async (inv) => {
@@ -833,7 +997,7 @@ async function checkState(ctx: Ctx, reg: InvoiceRegistry, m: Model, supply: bigi
       expect(chain.supplier, `${w} supplier`).to.equal(signerOf(ctx, inv.supplier).address);
       expect(chain.debtor, `${w} debtor`).to.equal(signerOf(ctx, inv.debtor).address);
       // Invariant (with the Transfer-log check): the holder is who the model says; a receivable
-      // only changed hands while Accepted, so a non-Accepted one still has its last Accepted holder.
+      // only changed hands while Accepted or Defaulted.
       expect(owner, `${w} owner`).to.equal(signerOf(ctx, inv.owner).address);
       expect(status, `${w} statusOf`).to.equal(
         inv.status === "Accepted" && now > inv.dueDate ? Status.Overdue : Status[inv.status],
@@ -847,7 +1011,7 @@ async function checkState(ctx: Ctx, reg: InvoiceRegistry, m: Model, supply: bigi
               inv.offer.price,
             ],
       );
-      // Invariant: what holders received through PaymentMade is what was paid; all of it once Paid.
+      // Invariant: what was delivered to or held for holders is what was paid; all of it once Paid.
       expect(inv.paidToHolders, `${w} paid to holders`).to.equal(inv.paid);
       if (inv.status === "Paid") expect(inv.paidToHolders, `${w} paid in full`).to.equal(inv.face);
       // A split parent's pieces carry exactly what was outstanding when it was split.

@@ -4,15 +4,19 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
+import { invoiceKey } from "../../tasks/lib/invoiceKey";
 import { TMP, expectTaskError, runTask, tasksFixture } from "./helpers";
 
 const ONE_DAY = 24 * 60 * 60;
 const ONE_YEAR = 365 * ONE_DAY;
 
-const HASH_A = ethers.id("invoice:SUPPLIER_A/INV-001");
-const HASH_B = ethers.id("invoice:SUPPLIER_B/INV-777");
-const HASH_C = ethers.id("invoice:SUPPLIER_A/INV-002");
-const UNREGISTERED = ethers.id("invoice:SUPPLIER_A/INV-999");
+/** The canonical keys of the fixture's invoices, as 0x hex. */
+const keyOf = (supplier: string, number: string) =>
+  ethers.toBeHex(invoiceKey(ethers.id(`entity:${supplier}`), "CN-SH", number), 32);
+const HASH_A = keyOf("SUPPLIER_A", "INV-001");
+const HASH_B = keyOf("SUPPLIER_B", "INV-777");
+const HASH_C = keyOf("SUPPLIER_A", "INV-002");
+const UNREGISTERED = keyOf("SUPPLIER_A", "INV-999");
 
 const cny = (amount: string) => ethers.parseUnits(amount, 2);
 
@@ -50,28 +54,37 @@ async function invoicesFixture() {
 
   const dueDate = (await time.latest()) + 30 * ONE_DAY;
   const docHash = ethers.id("pdf of INV-001");
+  const terms = (to: string, amount: bigint, due: number, documentHash: string) => ({
+    debtor: to,
+    faceValue: amount,
+    currency: cashAddress,
+    dueDate: due,
+    documentHash,
+  });
   await registry
     .connect(supplier)
     .issueInvoice(
-      debtor.address,
-      cny("12345.67"),
-      cashAddress,
-      dueDate,
-      HASH_A,
+      terms(debtor.address, cny("12345.67"), dueDate, docHash),
+      "CN-SH",
+      "INV-001",
       "https://docs.example/inv-001",
-      docHash,
     );
   await registry.connect(debtor).acceptInvoice(HASH_A);
-  await registry.connect(supplier).offerForFinancing(HASH_A, f.bank.address, cny("12000"));
-  await registry.connect(f.bank).finance(HASH_A, cny("12000"));
+  await registry.connect(supplier).offerForFinancing(HASH_A, f.bank.address, cny("12000"), 0);
+  await registry.connect(f.bank).finance(HASH_A, cny("12000"), 0);
 
   await registry
     .connect(supplier2)
-    .issueInvoice(debtor2.address, cny("500"), cashAddress, dueDate, HASH_B, "", ethers.ZeroHash);
+    .issueInvoice(terms(debtor2.address, cny("500"), dueDate, ethers.ZeroHash), "CN-SH", "INV-777", "");
 
   await registry
     .connect(supplier)
-    .issueInvoice(debtor2.address, cny("3000"), cashAddress, dueDate + ONE_DAY, HASH_C, "ipfs://inv-002", docHash);
+    .issueInvoice(
+      terms(debtor2.address, cny("3000"), dueDate + ONE_DAY, docHash),
+      "CN-SH",
+      "INV-002",
+      "ipfs://inv-002",
+    );
   await registry.connect(debtor2).acceptInvoice(HASH_C);
   const receipt = await (await registry.connect(supplier).split(HASH_C, [cny("1000"), cny("2000")])).wait();
   const splitLog = receipt!.logs
@@ -79,7 +92,7 @@ async function invoicesFixture() {
     .find((parsed) => parsed?.name === "InvoiceSplit");
   const [piece0, piece1] = splitLog!.args.childIds as bigint[];
   await registry.connect(supplier).transferFrom(supplier.address, f.bank.address, piece0);
-  await registry.connect(supplier).offerForFinancing(piece1, ethers.ZeroAddress, cny("1900"));
+  await registry.connect(supplier).offerForFinancing(piece1, ethers.ZeroAddress, cny("1900"), 0);
 
   const key = (id: bigint | string) => ethers.toBeHex(BigInt(id), 32);
   return {
@@ -222,6 +235,107 @@ describe("tasks: invoice:show", () => {
     for (const [invoice, message] of cases) {
       await expectTaskError("invoice:show", { deployment: f.deployment, invoice }, message);
     }
+  });
+});
+
+describe("tasks: invoice:key and invoice:show by fields", () => {
+  it("invoice:key prints the canonical key offline, and names a non-canonical field", async () => {
+    const { result, lines } = await runTask<{ key: string }>("invoice:key", {
+      supplierEntity: "entity:SUPPLIER_A",
+      authority: "CN-SH",
+      number: "INV-001",
+      json: false,
+    });
+    expect(result.key).to.equal(HASH_A);
+    expect(lines[0]).to.match(
+      new RegExp(`^Invoice key ${HASH_A} \\(supplier entity 0x[0-9a-f]{64}, CN-SH INV-001\\)$`),
+    );
+    const json = await runTask<{ key: string }>("invoice:key", {
+      supplierEntity: ethers.id("entity:SUPPLIER_A"),
+      authority: "CN-SH",
+      number: "INV-001",
+      json: true,
+    });
+    expect(JSON.parse(json.lines[0]).key).to.equal(HASH_A);
+    const bad: [string, string, RegExp][] = [
+      ["cn-sh", "INV-001", /lower-case letter at position 1 of "cn-sh".*InvoiceFieldLowerCase/],
+      ["CN-SH", "INV 001", /space at position 4.*InvoiceFieldSpace/],
+      ["CN-SH", "INV_001", /character outside A-Z.*InvoiceFieldCharacter/],
+      ["CN-SH", "", /invoice number is empty/],
+      ["CN-SH-SHENZHEN-FUTIAN", "1", /authority code has 21 characters, at most 16/],
+    ];
+    for (const [authority, number, message] of bad) {
+      await expectTaskError(
+        "invoice:key",
+        { supplierEntity: "entity:SUPPLIER_A", authority, number, json: false },
+        message,
+      );
+    }
+  });
+
+  it("invoice:show takes the fields instead of the key: registered or not, and refuses half of them", async () => {
+    const f = await loadFixture(invoicesFixture);
+    const shown = await runTask<{ registered: boolean; key: string; status: string }>("invoice:show", {
+      deployment: f.deployment,
+      supplierEntity: "entity:SUPPLIER_A",
+      authority: "CN-SH",
+      number: "INV-001",
+    });
+    expect([shown.result.registered, shown.result.key, shown.result.status]).to.deep.equal([true, HASH_A, "Accepted"]);
+    expect(shown.text).to.include("invoice:      CN-SH INV-001");
+    expect(shown.text).to.include("attested:     no");
+    const free = await runTask<{ registered: boolean }>("invoice:show", {
+      deployment: f.deployment,
+      supplierEntity: "entity:SUPPLIER_A",
+      authority: "CN-SH",
+      number: "INV-999",
+    });
+    expect(free.result.registered).to.equal(false);
+    await expectTaskError(
+      "invoice:show",
+      { deployment: f.deployment, supplierEntity: "entity:SUPPLIER_A", number: "INV-001" },
+      /give the invoice's --supplier-entity, --authority and --number together/,
+    );
+    await expectTaskError(
+      "invoice:show",
+      {
+        deployment: f.deployment,
+        invoice: HASH_A,
+        supplierEntity: "entity:SUPPLIER_A",
+        authority: "CN-SH",
+        number: "INV-001",
+      },
+      /give the invoice's key or its fields, not both/,
+    );
+  });
+});
+
+describe("tasks: invoice:record", () => {
+  it("prints a debtor entity's payment record, and refuses an unknown entity", async () => {
+    const f = await loadFixture(invoicesFixture);
+    await f.invoiceRegistry.connect(f.debtor2).pay(f.piece0, f.cashAddress, cny("400"));
+    const { result, text } = await runTask<{
+      acceptedCount: bigint;
+      acceptedValue: bigint;
+      outstanding: bigint;
+      paidOnTimeValue: bigint;
+    }>("invoice:record", { deployment: f.deployment, entity: "entity:BUYER_B" });
+    expect(result.acceptedCount).to.equal(1n);
+    expect(result.acceptedValue).to.equal(cny("3000"));
+    expect(result.paidOnTimeValue).to.equal(cny("400"));
+    expect(result.outstanding).to.equal(cny("2600"));
+    expect(text).to.include("accepted:         1 receivable(s), 3000.00 CNYC");
+    expect(text).to.include("outstanding now:  2600.00 CNYC");
+    await expectTaskError(
+      "invoice:record",
+      { deployment: f.deployment, entity: "entity:NOBODY" },
+      /no entity 0x[0-9a-f]{64}/,
+    );
+    await expectTaskError(
+      "invoice:record",
+      { deployment: f.deployment, entity: "entity:BUYER_B", currency: "0x12" },
+      /--currency: "0x12" is not an address/,
+    );
   });
 });
 
