@@ -215,7 +215,7 @@ describe("ConsortiumGovernor: random governance sequences (property)", function 
         await f.governor["execute(uint256)"](id);
         expect(await f.membership.isMember(outsider)).to.equal(true);
       }),
-      { numRuns: 12 },
+      { numRuns: Number(process.env.FC_RUNS ?? 12) },
     );
   });
 });

@@ -32,7 +32,8 @@ import {
  * Reproducible: fixed seed; FC_SEED / FC_RUNS / FC_STEPS override it to explore further.
  */
 const SEED = Number(process.env.FC_SEED ?? 20260611);
-const NUM_RUNS = Number(process.env.FC_RUNS ?? 25);
+const DEFAULT_RUNS = 25;
+const NUM_RUNS = Number(process.env.FC_RUNS ?? DEFAULT_RUNS);
 const MAX_STEPS = Number(process.env.FC_STEPS ?? 20);
 /** Explicit gas: a transaction is mined (reverted or not) at the timestamp the model chose. */
 const MINED = { gasLimit: 3_000_000 };
@@ -896,39 +897,43 @@ describe("InvoiceRegistry (property): random life cycles keep the invariants", f
       console.log(`      ${table}`);
       for (const [reason, n] of [...reasons.entries()].sort()) console.log(`        ${n} x ${reason}`);
     }
-    for (const kind of [
-      "issue",
-      "accept",
-      "reject",
-      "cancel",
-      "markDefaulted",
-      "offer",
-      "cancelOffer",
-      "finance",
-      "split",
-      "pay.full",
-      "pay.partial",
-      "pay.held",
-      "claim",
-      "transfer",
-      "issue.reuse",
-    ]) {
-      expect(stats.get(kind)?.ok ?? 0, `no successful ${kind} in the sample (${table})`).to.be.greaterThan(0);
-    }
-    for (const kind of [
-      "issue",
-      "issue.reuse",
-      "issue.lower",
-      "issue.space",
-      "accept",
-      "offer",
-      "finance",
-      "split",
-      "pay.full",
-      "pay.partial",
-      "transfer",
-    ]) {
-      expect(stats.get(kind)?.refused ?? 0, `no refused ${kind} in the sample (${table})`).to.be.greaterThan(0);
+    // A reduced sample (FC_RUNS below the default, as coverage and the Berlin run use) may miss a
+    // rare operation: the guard judges the full sample of `npm test`.
+    if (NUM_RUNS >= DEFAULT_RUNS) {
+      for (const kind of [
+        "issue",
+        "accept",
+        "reject",
+        "cancel",
+        "markDefaulted",
+        "offer",
+        "cancelOffer",
+        "finance",
+        "split",
+        "pay.full",
+        "pay.partial",
+        "pay.held",
+        "claim",
+        "transfer",
+        "issue.reuse",
+      ]) {
+        expect(stats.get(kind)?.ok ?? 0, `no successful ${kind} in the sample (${table})`).to.be.greaterThan(0);
+      }
+      for (const kind of [
+        "issue",
+        "issue.reuse",
+        "issue.lower",
+        "issue.space",
+        "accept",
+        "offer",
+        "finance",
+        "split",
+        "pay.full",
+        "pay.partial",
+        "transfer",
+      ]) {
+        expect(stats.get(kind)?.refused ?? 0, `no refused ${kind} in the sample (${table})`).to.be.greaterThan(0);
+      }
     }
     // No other spelling of a registered number was ever accepted.
     for (const kind of ["issue.lower", "issue.space"]) {
