@@ -300,3 +300,26 @@ describe("tasks: invoice:recover", function () {
     );
   });
 });
+
+describe("tasks: invoice:record --json", function () {
+  it("prints the debtor entity's record as one JSON document, amounts as decimal strings", async function () {
+    const f = await loadFixture(receivablesFixture);
+    await f.invoiceRegistry.connect(f.debtor).pay(f.id, f.currency, cash(400));
+    const { lines, result } = await runTask<{ acceptedCount: bigint }>("invoice:record", {
+      deployment: f.deployment,
+      entity: "entity:BUYER_A",
+      json: true,
+    });
+    expect(lines).to.have.length(1);
+    const json = JSON.parse(lines[0]) as Record<string, string>;
+    expect(json).to.include({
+      entity: entity("BUYER_A"),
+      acceptedCount: "1",
+      acceptedValue: cash(1000).toString(),
+      paidOnTimeCount: "1",
+      paidOnTimeValue: cash(400).toString(),
+      outstanding: cash(600).toString(),
+    });
+    expect(result.acceptedCount).to.equal(1n);
+  });
+});
