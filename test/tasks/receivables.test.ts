@@ -12,6 +12,7 @@ import {
   deployInvoiceFixture,
   entity,
 } from "../fixtures/invoice";
+import { LOCALHOST_PARAMETERS } from "../fixtures/consortium";
 import { TMP, expectTaskError, runTask, tmpFile } from "./helpers";
 
 /** The invoice fixture plus a deployed_addresses.json for the tasks, and a second SUPPLIER_A wallet. */
@@ -321,5 +322,23 @@ describe("tasks: invoice:record --json", function () {
       outstanding: cash(600).toString(),
     });
     expect(result.acceptedCount).to.equal(1n);
+  });
+});
+
+describe("consortium:verify-deployment: the invoice registry can hold cash", function () {
+  it("passes while the registry is a verified participant; fails once the registrar removed it", async function () {
+    const f = await loadFixture(receivablesFixture);
+    const args = { deployment: f.deployment, parameters: LOCALHOST_PARAMETERS };
+    type Verified = { failed: number; checks: { ok: boolean; name: string; detail: string }[] };
+    const holds = (r: Verified) => r.checks.find((c) => c.name === "invoice-registry holds cash");
+    const { result } = await runTask<Verified>("consortium:verify-deployment", args);
+    expect(holds(result)).to.include({ ok: true });
+    await f.identityRegistry.connect(f.registrar).removeIdentity(await f.invoiceRegistry.getAddress());
+    const { text } = await expectTaskError(
+      "consortium:verify-deployment",
+      args,
+      /^deployment verification failed: 1 of \d+ checks/,
+    );
+    expect(text).to.match(/FAIL .*invoice-registry holds cash.*NOT verified in the identity registry/);
   });
 });
