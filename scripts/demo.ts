@@ -4,6 +4,7 @@
  * step prints what happened and its gas.
  */
 import hre, { ethers } from "hardhat";
+import type { Signer } from "ethers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import ConsortiumModule from "../ignition/modules/Consortium";
 import { localhostParameters } from "./lib/parameters";
@@ -316,6 +317,8 @@ async function main() {
     `Great Bay Motors' payment record: ${record.acceptedCount} accepted (${show(record.acceptedValue)}), paid on time ${show(record.paidOnTimeValue)}, late ${show(record.paidLateValue)}, defaulted ${record.defaultedCount}, outstanding ${show(record.outstanding)}`,
   );
 
+  await demoHeldPayment(r, { invoices, cash, supplier, debtor, bankA, freezer: cashIssuer });
+
   r.section("Securities trading: delivery versus payment");
   await r.tx("cash issuer credits Bob Securities CNY 100,000", issuer.mint(bob.address, yuan(100_000)));
   await r.tx("cash issuer credits Carol Trading CNY 100,000", issuer.mint(carol.address, yuan(100_000)));
@@ -458,6 +461,62 @@ async function main() {
   r.note(`Bob holds ${await shares.balanceOf(bob.address)} SZPH`);
 
   r.summary();
+}
+
+/**
+ * A holder that cannot receive does not block the debtor: the deployment registered the invoice
+ * registry as a verified participant, so it holds the payment until the holder claims it.
+ */
+async function demoHeldPayment(
+  r: Report,
+  c: {
+    invoices: InvoiceRegistry;
+    cash: SecurityToken;
+    supplier: Signer;
+    debtor: Signer;
+    bankA: Signer;
+    freezer: Signer;
+  },
+) {
+  const { invoices, cash, supplier, debtor, bankA } = c;
+  r.section("Invoices: a payment the holder cannot receive is held for it, then claimed");
+  const currency = await cash.getAddress();
+  const amount = 80_000_00n; // CNY 80,000.00 (2 decimals)
+  const terms = {
+    debtor: await debtor.getAddress(),
+    faceValue: amount,
+    currency,
+    dueDate: (await time.latest()) + 60 * 24 * 3600,
+    documentHash: ethers.id("invoice pdf 0043"),
+  };
+  await r.tx(
+    "Shenzhen Components issues INV-2026-0043 (CN-GD), CNY 80,000",
+    invoices.connect(supplier).issueInvoice(terms, "CN-GD", "INV-2026-0043", "ipfs://bafy-invoice-0043"),
+  );
+  const id = invoiceKey(ethers.id("Shenzhen Components"), "CN-GD", "INV-2026-0043");
+  await r.tx("Great Bay Motors accepts it", invoices.connect(debtor).acceptInvoice(id));
+  await r.tx(
+    "Shenzhen Components offers it to Bank A for CNY 78,000",
+    invoices.connect(supplier).offerForFinancing(id, await bankA.getAddress(), 78_000_00n, 0),
+  );
+  await r.tx("Bank A finances it", invoices.connect(bankA).finance(id, 78_000_00n, 0));
+  await r.tx(
+    "the cash agent freezes Bank A's cash wallet (a regulator's request)",
+    cash.connect(c.freezer).setAddressFrozen(await bankA.getAddress(), true),
+  );
+  await r.tx(
+    "Great Bay Motors pays CNY 80,000 on time: Bank A cannot receive, the registry holds it",
+    invoices.connect(debtor).pay(id, currency, amount),
+  );
+  r.note(
+    `status Paid: ${(await invoices.statusOf(id)) === 5n}; held for Bank A: ${await invoices.heldPayments(await bankA.getAddress(), currency)} cents`,
+  );
+  await r.tx(
+    "the cash agent unfreezes Bank A",
+    cash.connect(c.freezer).setAddressFrozen(await bankA.getAddress(), false),
+  );
+  await r.tx("Bank A claims the held payment", invoices.connect(bankA).claimHeld(await bankA.getAddress(), currency));
+  r.note(`held for Bank A now: ${await invoices.heldPayments(await bankA.getAddress(), currency)}`);
 }
 
 main().catch((error) => {

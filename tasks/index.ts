@@ -3,5 +3,6 @@ import "./gov";
 import "./members";
 import "./consortium";
 import "./invoice";
+import "./receivables";
 import "./trade";
 import "./order";

@@ -17,6 +17,7 @@ import { GovError } from "./lib/errors";
 import { withDeployment } from "./lib/options";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { type System, loadSystem } from "./lib/system";
+import { reporter, withJson } from "./lib/output";
 import { oneLineErrors, print } from "./lib/tx";
 import { entityIdOf, invoiceKey as canonicalKey } from "./lib/invoiceKey";
 
@@ -299,15 +300,18 @@ task("invoice:key", "Prints an invoice's canonical key from its fields (offline:
     })(args),
   );
 
-withDeployment(
-  task(
-    "invoice:record",
-    "Prints a debtor entity's payment record (receivables accepted, paid on time and late, defaulted)",
-  )
-    .addPositionalParam("entity", "The debtor's entity (0x id, or the name it was hashed from)")
-    .addOptionalParam("currency", "The cash token (default: the deployment's cash token)"),
-).setAction(async (args: DeploymentArgs & { entity: string; currency?: string }, hre) =>
+withJson(
+  withDeployment(
+    task(
+      "invoice:record",
+      "Prints a debtor entity's payment record (receivables accepted, paid on time and late, defaulted)",
+    )
+      .addPositionalParam("entity", "The debtor's entity (0x id, or the name it was hashed from)")
+      .addOptionalParam("currency", "The cash token (default: the deployment's cash token)"),
+  ),
+).setAction(async (args: DeploymentArgs & { entity: string; currency?: string; json?: boolean }, hre) =>
   oneLineErrors(async () => {
+    const out = reporter(args.json);
     const sys = await loadSystem(hre, args.deployment);
     const registry = registryOf(sys);
     const entityId = entityIdOf(args.entity);
@@ -320,15 +324,15 @@ withDeployment(
       throw new GovError(`no entity ${entityId} in the identity registry (${(error as Error).message.split("\n")[0]})`);
     });
     const amount = (v: bigint) => formatAmount(v, currency);
-    print(`Payment record of debtor entity ${entityId} in ${currencyLabel(currency)}:`);
-    print(`  accepted:         ${record.acceptedCount} receivable(s), ${amount(record.acceptedValue)}`);
-    print(`  paid on time:     ${record.paidOnTimeCount} payment(s), ${amount(record.paidOnTimeValue)}`);
-    print(`  paid late:        ${record.paidLateCount} payment(s), ${amount(record.paidLateValue)}`);
-    print(
+    out.line(`Payment record of debtor entity ${entityId} in ${currencyLabel(currency)}:`);
+    out.line(`  accepted:         ${record.acceptedCount} receivable(s), ${amount(record.acceptedValue)}`);
+    out.line(`  paid on time:     ${record.paidOnTimeCount} payment(s), ${amount(record.paidOnTimeValue)}`);
+    out.line(`  paid late:        ${record.paidLateCount} payment(s), ${amount(record.paidLateValue)}`);
+    out.line(
       `  defaulted:        ${record.defaultedCount} receivable(s), ${amount(record.defaultedValue)} outstanding at default`,
     );
-    print(`  outstanding now:  ${amount(record.outstanding)}`);
-    return {
+    out.line(`  outstanding now:  ${amount(record.outstanding)}`);
+    return out.done({
       entity: entityId,
       currency: currencyAddress,
       acceptedCount: record.acceptedCount,
@@ -340,7 +344,7 @@ withDeployment(
       defaultedCount: record.defaultedCount,
       defaultedValue: record.defaultedValue,
       outstanding: record.outstanding,
-    };
+    });
   })(args),
 );
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: UNLICENSED
 pragma solidity ^0.8.27;
 
+import {IGuardianPausable} from "./IGuardianPausable.sol";
+
 /**
  * @title IInvoiceRegistry
  * @notice Invoices as ERC-721 receivables. An invoice's token id is its canonical key, derived on
@@ -10,7 +12,7 @@ pragma solidity ^0.8.27;
  * reach. A debtor's payment never depends on the holder: what the holder cannot receive is held
  * for it by the registry. Each debtor entity's payment record is kept on chain.
  */
-interface IInvoiceRegistry {
+interface IInvoiceRegistry is IGuardianPausable {
     /// @notice Life cycle: Issued -> Accepted | Rejected | Cancelled; Accepted -> Paid | Defaulted |
     /// Split; Defaulted -> Paid (paid after default). `Overdue` is never stored: `statusOf` reports
     /// it for an Accepted invoice past its due date.
@@ -145,8 +147,6 @@ interface IInvoiceRegistry {
     event GracePeriodSet(uint64 gracePeriod);
     event MaxSplitPiecesSet(uint16 maxPieces);
     event AttestationRequiredSet(bool required);
-    event Paused(address account);
-    event Unpaused(address account);
 
     error ZeroAddress();
     error ZeroAmount();
@@ -184,8 +184,6 @@ interface IInvoiceRegistry {
     error NothingHeld(address holder, address currency);
     error NotSameEntity(address wallet, address otherWallet);
     error InvalidSplitLimit(uint16 maxPieces);
-    error EnforcedPause();
-    error ExpectedPause();
 
     /// @notice Registers an invoice the caller (a verified supplier) issued to `debtor`, and mints
     /// the receivable to the caller. Its id is the invoice's canonical key
@@ -263,12 +261,6 @@ interface IInvoiceRegistry {
     /// @notice Whether financing requires an invoice verifier's attestation (admin).
     function setAttestationRequired(bool required) external;
 
-    /// @notice Stops every change at once (guardian).
-    function pause() external;
-
-    /// @notice Resumes (admin: governance).
-    function unpause() external;
-
     /// @notice The invoice `id`; reverts with `UnknownInvoice` if there is none.
     function invoiceOf(uint256 id) external view returns (Invoice memory);
 
@@ -295,7 +287,4 @@ interface IInvoiceRegistry {
 
     /// @notice The grace period, the split limit and whether financing requires an attestation.
     function settings() external view returns (Settings memory);
-
-    /// @notice Whether every change is stopped.
-    function paused() external view returns (bool);
 }

@@ -12,6 +12,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ParticipantAttributes} from "../identity/ParticipantAttributes.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IInvoiceRegistry} from "../interfaces/IInvoiceRegistry.sol";
+import {GuardianPausable} from "../utils/GuardianPausable.sol";
 
 /**
  * @title InvoiceRegistry
@@ -22,21 +23,19 @@ import {IInvoiceRegistry} from "../interfaces/IInvoiceRegistry.sol";
  * transaction, split it into pieces, and receive the debtor's payments; a payment the holder
  * cannot receive is held for it. Each debtor entity's payment record is kept as invoices move.
  * @dev UUPS proxy; upgrades and settings belong to `DEFAULT_ADMIN_ROLE` (the governance timelock);
- * a guardian pauses. Every operation costs the same whatever the number of invoices; a split's cost
- * grows only with its own number of pieces.
+ * a guardian pauses, only the admin unpauses (the shared `GuardianPausable`). Every operation costs
+ * the same whatever the number of invoices; a split's cost grows only with its own number of pieces.
  */
 contract InvoiceRegistry is
     Initializable,
     ERC721Upgradeable,
-    AccessControlUpgradeable,
+    GuardianPausable,
     ReentrancyGuardUpgradeable,
     UUPSUpgradeable,
     IInvoiceRegistry
 {
     using SafeERC20 for IERC20;
 
-    /// @notice Pauses at once in an emergency; only the admin unpauses.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice Attests invoices (e.g. a tax-authority oracle).
     bytes32 public constant INVOICE_VERIFIER_ROLE = keccak256("INVOICE_VERIFIER_ROLE");
     /// @notice Moves receivables and held payments from a lost wallet to a wallet of the same entity.
@@ -414,20 +413,6 @@ contract InvoiceRegistry is
         emit AttestationRequiredSet(required);
     }
 
-    /// @inheritdoc IInvoiceRegistry
-    function pause() external onlyRole(GUARDIAN_ROLE) {
-        _requireNotPaused();
-        _storage().paused = true;
-        emit Paused(msg.sender);
-    }
-
-    /// @inheritdoc IInvoiceRegistry
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (!_storage().paused) revert ExpectedPause();
-        _storage().paused = false;
-        emit Unpaused(msg.sender);
-    }
-
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IInvoiceRegistry
@@ -498,11 +483,6 @@ contract InvoiceRegistry is
     function settings() external view returns (Settings memory) {
         InvoiceRegistryStorage storage $ = _storage();
         return Settings($.gracePeriod, $.maxSplitPieces, $.attestationRequired);
-    }
-
-    /// @inheritdoc IInvoiceRegistry
-    function paused() external view returns (bool) {
-        return _storage().paused;
     }
 
     /// @notice The participant registry that verifies suppliers, debtors and financiers.
@@ -707,8 +687,12 @@ contract InvoiceRegistry is
         _requireEligible(account, participant, attributes);
     }
 
-    function _requireNotPaused() private view {
-        if (_storage().paused) revert EnforcedPause();
+    function _isPaused() internal view override returns (bool) {
+        return _storage().paused;
+    }
+
+    function _setPaused(bool value) internal override {
+        _storage().paused = value;
     }
 
     function _setCurrencyAllowed(address currency, bool allowed) private {

@@ -1,10 +1,22 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { ethers } from "ethers";
+import { INVOICE_REGISTRY_ENTITY } from "../../scripts/lib/deploy";
 import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
 import TokensModule from "./Tokens";
 import { uupsProxy } from "./proxy";
 
-/** The invoice (receivable) registry, administered by the timelock, settling in the cash token. */
+const REGISTRAR_ROLE = ethers.id("REGISTRAR_ROLE");
+/** Its KYC never lapses: the latest expiry the identity registry stores (uint32, year 2106). */
+const NEVER_EXPIRES = 2 ** 32 - 1;
+const CHINA = 156;
+
+/**
+ * The invoice (receivable) registry, administered by the timelock, settling in the cash token. It
+ * holds the payments a holder cannot receive, so it is registered in the identity registry as a
+ * verified participant of its own entity (no attributes: it may hold cash, never a receivable or a
+ * security with an attribute rule), then the deployer renounces the registrar role it held for that.
+ */
 export default buildModule("Invoices", (m) => {
   const { timelock } = m.useModule(GovernanceModule);
   const { identityRegistry } = m.useModule(IdentityModule);
@@ -18,5 +30,15 @@ export default buildModule("Invoices", (m) => {
     m.getParameter<number>("gracePeriod", 30 * 24 * 3600),
     m.getParameter<number>("maxSplitPieces", 20),
   ]);
+  const registered = m.call(
+    identityRegistry,
+    "registerIdentity",
+    [invoiceRegistry, INVOICE_REGISTRY_ENTITY, m.getParameter<number>("country", CHINA), NEVER_EXPIRES, 0],
+    { id: "RegisterInvoiceRegistry" },
+  );
+  m.call(identityRegistry, "renounceRole", [REGISTRAR_ROLE, m.getAccount(0)], {
+    id: "RenounceDeployerRegistrar",
+    after: [registered],
+  });
   return { invoiceRegistry };
 });

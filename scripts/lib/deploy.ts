@@ -1,3 +1,4 @@
+import { ethers } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { DvPSettlement, IdentityRegistry, InvoiceRegistry, SecurityToken } from "../../typechain-types";
 
@@ -88,19 +89,41 @@ export async function deploySecurityToken(
   return proxy as unknown as SecurityToken;
 }
 
-/** Deploys the invoice registry behind a UUPS proxy (30-day grace period, splits of up to 20 pieces). */
+/** The invoice registry's own entity in the identity registry (as the Ignition module registers it). */
+export const INVOICE_REGISTRY_ENTITY = ethers.id("consortium:invoice-registry");
+
+/**
+ * Deploys the invoice registry behind a UUPS proxy (30-day grace period, splits of up to 20 pieces)
+ * and registers it in the identity registry as a verified participant of its own entity with no
+ * attributes and a KYC that never lapses, so that it can hold the payments a holder cannot receive
+ * (the deploying account must hold the registry's REGISTRAR_ROLE; pass `register: false` to skip).
+ */
 export async function deployInvoiceRegistry(
   hre: HardhatRuntimeEnvironment,
   registry: string,
   admin: string,
   currencies: string[],
   guardians: string[] = [],
+  options: { register?: boolean; country?: number } = {},
 ): Promise<InvoiceRegistry> {
   const factory = await hre.ethers.getContractFactory("InvoiceRegistry");
   const proxy = await hre.upgrades.deployProxy(factory, [registry, admin, currencies, guardians, 30 * 24 * 3600, 20], {
     kind: "uups",
   });
   await proxy.waitForDeployment();
+  if (options.register !== false) {
+    const identity = await hre.ethers.getContractAt("IdentityRegistry", registry);
+    const never = 2 ** 32 - 1;
+    await (
+      await identity.registerIdentity(
+        await proxy.getAddress(),
+        INVOICE_REGISTRY_ENTITY,
+        options.country ?? 156,
+        never,
+        0,
+      )
+    ).wait();
+  }
   return proxy as unknown as InvoiceRegistry;
 }
 

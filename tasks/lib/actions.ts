@@ -4,6 +4,7 @@ import { ethers } from "ethers";
 import { CONTRACT_NAMES, CONTRACTS, type ContractName } from "./deployment";
 import type { Labels } from "./describe";
 import { GovError } from "./errors";
+import { INVOICE_ACTION_USAGE, buildInvoiceAction } from "./invoiceActions";
 import { parseAddress, parseBps, parseSeconds, parseWhole, tokenize } from "./parse";
 import { explainFailure } from "./revert";
 import { type System, roleGetters } from "./system";
@@ -35,6 +36,7 @@ export const ACTION_USAGE: Record<string, string> = {
   "restore-member": "restore-member <account>",
   "set-call-class": "set-call-class <contract|any> <function> <sensitive|routine>",
   upgrade: "upgrade <contract> <newImplementation>",
+  ...INVOICE_ACTION_USAGE,
 };
 
 /** The named actions, one per line, for help texts. */
@@ -213,8 +215,12 @@ async function buildOne(sys: System, text: string): Promise<ProposalCall | Propo
       return call(contract, "upgradeToAndCall", [implementation, "0x"]);
     }
     default:
-      throw new GovError(`unknown action "${verb}"`);
+      return buildInvoiceAction(sys, verb.toLowerCase(), args, what, call) ?? unknownAction(verb);
   }
+}
+
+function unknownAction(verb: string): never {
+  throw new GovError(`unknown action "${verb}"`);
 }
 
 interface RawCall {

@@ -1,5 +1,6 @@
 import { ethers } from "ethers";
 import type { ContractName } from "./deployment";
+import { explainInvoiceCall, roleDuty } from "./invoiceActions";
 import type { System } from "./system";
 
 /** A member as the register shows it. */
@@ -198,9 +199,9 @@ function explain(labels: Labels | undefined, where: string, tx: ethers.Transacti
     case "replaceMemberAccount":
       return `move the membership of ${addr(a[0])}, with its weight, to the new account ${addr(a[1])}`;
     case "grantRole":
-      return `grant ${labelRole(labels, a[0])} on ${where} to ${addr(a[1])}`;
+      return `grant ${labelRole(labels, a[0])}${roleDuty(a[0])} on ${where} to ${addr(a[1])}`;
     case "revokeRole":
-      return `revoke ${labelRole(labels, a[0])} on ${where} from ${addr(a[1])}`;
+      return `revoke ${labelRole(labels, a[0])}${roleDuty(a[0])} on ${where} from ${addr(a[1])}`;
     case "pause":
       return `pause ${where}`;
     case "unpause":
@@ -230,6 +231,6 @@ function explain(labels: Labels | undefined, where: string, tx: ethers.Transacti
     case "upgradeToAndCall":
       return `upgrade ${where} to the implementation ${addr(a[0])}${a[1] === "0x" ? "" : ` and call it with ${a[1]}`}`;
     default:
-      return undefined;
+      return explainInvoiceCall(tx);
   }
 }

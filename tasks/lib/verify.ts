@@ -556,6 +556,17 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       `grace period ${grace} s (configured ${expected.gracePeriod}), max split ${pieces} (configured ` +
         `${expected.maxSplitPieces}), cash token ${cashAllowed ? "accepted" : "NOT accepted"}`,
     );
+    // It holds the payments a holder cannot receive: it must be a verified participant itself.
+    const identity = sys.contracts["identity-registry"];
+    const canHold = identity ? ((await identity.isVerified(addresses["invoice-registry"])) as boolean) : false;
+    add(
+      "settings",
+      "invoice-registry holds cash",
+      canHold,
+      canHold
+        ? "verified in the identity registry: it can hold payments a holder cannot receive"
+        : "NOT verified in the identity registry: payments to a holder that cannot receive would revert",
+    );
   }
 
   // --- Code: each proxy is OpenZeppelin's ERC1967Proxy with no admin, in front of the compiled

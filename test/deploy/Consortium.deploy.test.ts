@@ -1,8 +1,10 @@
 import { ethers, upgrades } from "hardhat";
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { BaseContract } from "ethers";
-import { NO_OPERATORS, type TokenOperators } from "../../scripts/lib/deploy";
+import { Attr } from "../../scripts/lib/constants";
+import { INVOICE_REGISTRY_ENTITY, NO_OPERATORS, type TokenOperators } from "../../scripts/lib/deploy";
+import { invoiceKey } from "../../tasks/lib/invoiceKey";
 import { deployConsortiumFixture } from "../fixtures/consortium";
 import { CANCELLER_ROLE, DEFAULT_ADMIN_ROLE, EXECUTOR_ROLE, PROPOSER_ROLE } from "../fixtures/governance";
 
@@ -302,6 +304,60 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       expect(await cashToken.decimals()).to.equal(BigInt(tokens.cashDecimals));
       expect(await securityToken.identityRegistry()).to.equal(addresses.identityRegistry);
       expect(await cashToken.identityRegistry()).to.equal(addresses.identityRegistry);
+    });
+  });
+
+  describe("invoice registry", function () {
+    it("is a verified participant of its own entity (no attributes, KYC that never lapses): it can hold cash", async function () {
+      const f = await loadFixture(deployedFixture);
+      const registryAddress = await f.invoiceRegistry.getAddress();
+      const record = await f.identityRegistry.identityOf(registryAddress);
+      expect(record.entityId).to.equal(INVOICE_REGISTRY_ENTITY);
+      expect(record.attributes).to.equal(0n);
+      expect(record.expiry).to.equal(2n ** 32n - 1n);
+      expect(await f.identityRegistry.isVerified(registryAddress)).to.equal(true);
+      expect(await f.cashToken.detectTransferRestriction(f.others[0].address, registryAddress, 1)).to.not.equal(5n);
+      // the registrations were the deployer's, whose temporary registrar and admin roles are gone
+      const [registered] = await f.identityRegistry.queryFilter(f.identityRegistry.filters.IdentityRegistered());
+      expect(registered.args.wallet).to.equal(registryAddress);
+      const transaction = await registered.getTransaction();
+      expect(transaction.from).to.equal(f.deployer.address);
+      expect(await f.identityRegistry.hasRole(ethers.id("REGISTRAR_ROLE"), f.deployer.address)).to.equal(false);
+      expect(await f.identityRegistry.hasRole(DEFAULT_ADMIN_ROLE, f.deployer.address)).to.equal(false);
+    });
+
+    it("holds a payment its holder cannot receive, and the holder claims it (held payments work on the deployment)", async function () {
+      const f = await loadFixture(deployedFixture);
+      const [supplier, debtor] = f.others;
+      const expiry = BigInt(await time.latest()) + 365n * 24n * 3600n;
+      await f.identityRegistry
+        .connect(f.registrar)
+        .registerIdentity(supplier.address, ethers.id("deploy:supplier"), 156, expiry, Attr.SUPPLIER);
+      await f.identityRegistry
+        .connect(f.registrar)
+        .registerIdentity(debtor.address, ethers.id("deploy:debtor"), 156, expiry, Attr.DEBTOR);
+      const currency = await f.cashToken.getAddress();
+      const registryAddress = await f.invoiceRegistry.getAddress();
+      await f.cashToken.connect(f.cashIssuer).mint(debtor.address, 1_000);
+      await f.cashToken.connect(debtor).approve(registryAddress, 1_000);
+      const terms = {
+        debtor: debtor.address,
+        faceValue: 1_000,
+        currency,
+        dueDate: expiry,
+        documentHash: ethers.ZeroHash,
+      };
+      await f.invoiceRegistry.connect(supplier).issueInvoice(terms, "CN-SH", "DEPLOY-1", "");
+      const id = invoiceKey(ethers.id("deploy:supplier"), "CN-SH", "DEPLOY-1");
+      await f.invoiceRegistry.connect(debtor).acceptInvoice(id);
+      await f.cashToken.connect(f.cashIssuer).setAddressFrozen(supplier.address, true);
+      await expect(f.invoiceRegistry.connect(debtor).pay(id, currency, 1_000))
+        .to.emit(f.invoiceRegistry, "PaymentHeld")
+        .withArgs(id, supplier.address, currency, 1_000);
+      expect(await f.cashToken.balanceOf(registryAddress)).to.equal(1_000n);
+      await f.cashToken.connect(f.cashIssuer).setAddressFrozen(supplier.address, false);
+      await f.invoiceRegistry.connect(supplier).claimHeld(supplier.address, currency);
+      expect(await f.cashToken.balanceOf(supplier.address)).to.equal(1_000n);
     });
   });
 

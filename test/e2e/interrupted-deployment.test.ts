@@ -193,19 +193,21 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
     );
 
   /**
-   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 20 transactions
+   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 25 transactions
    * (14 creations, the governor's GovernorCallRules library included; 3 timelock role calls; the
-   * registry binding the two tokens and the deployer renouncing the binder role) with consecutive
+   * registry binding the two tokens and the deployer renouncing the binder role; the deployer
+   * taking the registrar role, handing the identity registry's admin role to the timelock,
+   * registering the invoice registry and renouncing the registrar role) with consecutive
    * nonces from the deployer, creating exactly the
    * deployed addresses; in the journal, each deployment future completed once.
    */
   async function expectDeployedOnce(deploymentId: string, afterBlock: number) {
     const url = node!.url;
     const txs = await deploymentTransactions(url, afterBlock);
-    expect(txs).to.have.length(20);
+    expect(txs).to.have.length(25);
     expect(new Set(txs.map((t) => t.from.toLowerCase())).size).to.equal(1);
     const first = Number(txs[0].nonce);
-    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(20).keys()].map((i) => first + i));
+    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(25).keys()].map((i) => first + i));
     const creations = txs.filter((t) => t.to === null);
     expect(creations).to.have.length(14);
     const created = await Promise.all(
@@ -229,7 +231,7 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
       );
       expect(completed, d.futureId).to.have.length(1);
     }
-    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(20);
+    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(25);
   }
 
   it("the node vanishes between two transactions: the same command run again completes, each contract created once", async function () {
