@@ -137,6 +137,28 @@ describe("tasks: order:*", () => {
     expect(ticket.status).to.equal(2n); // deferred: Ready
   });
 
+  it("order:sign --json prints the signed order document (and where it was written) as JSON", async () => {
+    const f = await loadFixture(orderFixture);
+    const out = newFile();
+    const { text } = await runTask("order:sign", {
+      deployment: f.deployment,
+      from: f.a.address,
+      side: "sell",
+      asset: "security-token",
+      cash: "cash-token",
+      quantity: "7",
+      price: "25.00",
+      expiry: "1d",
+      out,
+      deferred: false,
+      json: true,
+    });
+    const printed = JSON.parse(text);
+    expect(printed).to.deep.equal({ file: out, ...JSON.parse(fs.readFileSync(out, "utf8")) });
+    expect(printed.order).to.include({ maker: f.a.address, quantity: "7", price: "2500" });
+    expect(await f.dvpSettlement.orderHash(orderFromJson(printed.order))).to.equal(printed.hash);
+  });
+
   it("order:sign refuses bad input before signing", async () => {
     const f = await loadFixture(orderFixture);
     const base = {
