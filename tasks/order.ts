@@ -33,8 +33,8 @@ import { reporter, toJson, withJson } from "./lib/output";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { resolveOfflineSigner, resolveSigner } from "./lib/signer";
 import { type System, chainIdOf, loadSystem } from "./lib/system";
+import { parseExpiry } from "./lib/trade";
 import { oneLineErrors, sendChecked } from "./lib/tx";
-import { parseExpiry } from "./trade";
 
 function dvpOf(sys: System): DvPSettlement {
   return requireContract(sys, "dvp-settlement") as unknown as DvPSettlement;
@@ -98,24 +98,26 @@ async function callVenue(url: string, init?: RequestInit): Promise<unknown> {
   return body;
 }
 
-withKeys(
-  task("order:sign", "Signs an order (EIP-712) into a file; works offline with --chain-id and --dvp")
-    .addOptionalParam("side", "buy or sell")
-    .addOptionalParam("asset", "The asset token: security-token or a token address")
-    .addOptionalParam("cash", "The cash token: cash-token or a token address")
-    .addOptionalParam("quantity", "Asset amount, in the token's units (offline: in its smallest units)")
-    .addOptionalParam("price", "Cash per smallest asset unit, in cash units (e.g. 25.00; offline: smallest units)")
-    .addOptionalParam("expiry", "Seconds (or 90m, 36h, 2d) from now, or an ISO date")
-    .addOptionalParam("taker", "Only this counterparty may take it (a firm quote, RFQ)")
-    .addOptionalParam("minFill", "The smallest fill accepted, in asset units (default: any)")
-    .addOptionalParam(
-      "nonce",
-      "The order's nonce (default: the maker's current minimum); order:cancel --up-to cancels by it",
-    )
-    .addOptionalParam("out", "The file to write (required; never overwritten)")
-    .addOptionalParam("chainId", "The chain id (offline signing)")
-    .addOptionalParam("dvp", "The DvP contract's address (offline signing)")
-    .addFlag("deferred", "Fills settle in the end-of-day batch (Ready tickets) instead of at once"),
+withJson(
+  withKeys(
+    task("order:sign", "Signs an order (EIP-712) into a file; works offline with --chain-id and --dvp")
+      .addOptionalParam("side", "buy or sell")
+      .addOptionalParam("asset", "The asset token: security-token or a token address")
+      .addOptionalParam("cash", "The cash token: cash-token or a token address")
+      .addOptionalParam("quantity", "Asset amount, in the token's units (offline: in its smallest units)")
+      .addOptionalParam("price", "Cash per smallest asset unit, in cash units (e.g. 25.00; offline: smallest units)")
+      .addOptionalParam("expiry", "Seconds (or 90m, 36h, 2d) from now, or an ISO date")
+      .addOptionalParam("taker", "Only this counterparty may take it (a firm quote, RFQ)")
+      .addOptionalParam("minFill", "The smallest fill accepted, in asset units (default: any)")
+      .addOptionalParam(
+        "nonce",
+        "The order's nonce (default: the maker's current minimum); order:cancel --up-to cancels by it",
+      )
+      .addOptionalParam("out", "The file to write (required; never overwritten)")
+      .addOptionalParam("chainId", "The chain id (offline signing)")
+      .addOptionalParam("dvp", "The DvP contract's address (offline signing)")
+      .addFlag("deferred", "Fills settle in the end-of-day batch (Ready tickets) instead of at once"),
+  ),
 ).setAction(
   async (
     args: CommonArgs &
@@ -135,6 +137,7 @@ withKeys(
         string | undefined
       > & {
         deferred: boolean;
+        json: boolean;
       },
     hre: HardhatRuntimeEnvironment,
   ) =>
@@ -217,12 +220,12 @@ withKeys(
       const signature = await signOrder(signer, order, chainId, dvp);
       const doc = { kind: ORDER_FILE_KIND, ...signedOrderDocument(order, signature, chainId, dvp) };
       fs.writeFileSync(out, `${toJson(doc)}\n`);
-      const out2 = reporter(false);
-      out2.line(
+      const report = reporter(args.json);
+      report.line(
         `Signed ${sideName(side)} order ${doc.hash} by ${maker}: ${describe}, expires ${formatTime(expiry)}` +
           `${taker !== ethers.ZeroAddress ? `, only for ${taker}` : ""}${args.deferred ? ", deferred" : ""}; written to ${out}.`,
       );
-      return doc;
+      return report.done({ file: out, ...doc });
     })(args),
 );
 

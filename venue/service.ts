@@ -28,6 +28,8 @@ export interface VenueConfig {
   operator: ethers.BaseWallet;
   dvpAddress: string;
   dataDir: string;
+  /** A fixed (legacy) gas price for the venue's transactions, e.g. 0 on a free-gas chain; default: the node's. */
+  gasPrice?: bigint;
   log?: (line: string) => void;
 }
 
@@ -58,6 +60,7 @@ export class Venue {
     readonly operator: ethers.BaseWallet,
     readonly chainId: bigint,
     private readonly log: (line: string) => void,
+    private readonly gasPrice?: bigint,
   ) {}
 
   static async start(config: VenueConfig): Promise<Venue> {
@@ -70,7 +73,7 @@ export class Venue {
       throw new Error(`${config.operator.address} does not hold VENUE_OPERATOR_ROLE on ${config.dvpAddress}`);
     }
     const store = await Store.open(config.dataDir);
-    const venue = new Venue(store, dvp, config.operator, chainId, config.log ?? (() => {}));
+    const venue = new Venue(store, dvp, config.operator, chainId, config.log ?? (() => {}), config.gasPrice);
     await venue.serial(async () => {
       await venue.reconcile();
       await venue.matchAll();
@@ -264,10 +267,10 @@ export class Venue {
     try {
       await this.dvp.matchOrders.staticCall(...args);
       // A free-gas private chain (gas price 0) takes legacy transactions at price 0 from keys holding no ether.
-      const { gasPrice } = await this.operator.provider!.getFeeData();
+      const gasPrice = this.gasPrice ?? (await this.operator.provider!.getFeeData()).gasPrice;
       const request = await this.operator.populateTransaction({
         ...(await this.dvp.matchOrders.populateTransaction(...args)),
-        ...(gasPrice === 0n ? { gasPrice: 0n } : {}),
+        ...(this.gasPrice !== undefined || gasPrice === 0n ? { gasPrice } : {}),
       });
       const signed = await this.operator.signTransaction(request);
       const txHash = ethers.keccak256(signed);
@@ -282,6 +285,9 @@ export class Venue {
       );
       const receipt = await this.receipt(txHash, refused ? 2_000 : 60_000);
       this.store.updateTrade(tradeId, receipt?.status === 1 ? "done" : "failed");
+      // Not retried by this process: a refused transaction would be refused again. The chain's
+      // filled amounts (read below) decide what remains; a restart tries the pair again.
+      if (receipt?.status !== 1) this.failedPairs.add(`${bid.hash}:${offer.hash}`);
       this.log(
         `trade ${tradeId}: ${quantity} at ${price}, ${receipt?.status === 1 ? "settled" : "failed"} (${txHash})`,
       );

@@ -132,6 +132,8 @@ interface IDvPSettlement is IGuardianPausable {
     event NettedBatchSettled(address indexed cash, uint256 tickets, uint256 cashTransfers);
     event FeeSet(address indexed recipient, uint16 basisPoints);
 
+    /// @notice A call entered a function that moves assets while one was running (as OpenZeppelin's guard names it).
+    error ReentrancyGuardReentrantCall();
     error ZeroAddress();
     error ZeroAmount();
     error AmountTooLarge(uint256 amount);

@@ -3,8 +3,8 @@ pragma solidity ^0.8.27;
 
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {ReentrancyGuardUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/ReentrancyGuardUpgradeable.sol";
 import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -17,8 +17,9 @@ import {GuardianPausable} from "../utils/GuardianPausable.sol";
  * @title DvPSettlement
  * @notice Settles securities trades on chain, delivery versus payment: either side proposes a
  * ticket, the other affirms, and both legs move in one transaction through `transferFrom` (each
- * party has approved this contract). Each leg is first checked with its token's ERC-1404
- * `detectTransferRestriction`, so a refused trade names the leg and the rule. Deferred tickets
+ * party has approved this contract). Each leg moves under its token's own rules; a leg the token
+ * refuses is explained by its ERC-1404 `detectTransferRestriction`, so a refused trade names the
+ * leg and the rule (`LegRestricted`), and nothing moves. Deferred tickets
  * are settled together by `settleBatch`, all or none, for end-of-day runs, or by `settleNetted`
  * with each participant's cash moving as one net position. Participants also trade EIP-712 signed
  * orders: any verified participant takes one with `fill`, the venue operator crosses two with
@@ -29,14 +30,10 @@ import {GuardianPausable} from "../utils/GuardianPausable.sol";
 contract DvPSettlement is
     Initializable,
     GuardianPausable,
-    ReentrancyGuardUpgradeable,
     EIP712Upgradeable,
     UUPSUpgradeable,
     IDvPSettlement
 {
-    using SafeERC20 for IERC20;
-
-
     /// @notice Submits `matchOrders` for the matching venue (granted by governance).
     bytes32 public constant VENUE_OPERATOR_ROLE = keccak256("VENUE_OPERATOR_ROLE");
 
@@ -48,6 +45,10 @@ contract DvPSettlement is
                 "uint256 minFill,address taker,uint64 expiry,uint256 nonce,uint256 salt,bool deferred)"
             )
         );
+
+    /// @dev The EIP-712 domain's name and version (as `initialize` sets them; each at most 31 bytes).
+    string private constant DOMAIN_NAME = "ConsortiumDvP";
+    string private constant DOMAIN_VERSION = "1";
 
     /// @notice The highest settlement fee governance may set: 10%.
     uint16 public constant MAX_FEE_BASIS_POINTS = 1_000;
@@ -75,6 +76,7 @@ contract DvPSettlement is
         IIdentityRegistry identityRegistry;
         bool paused;
         uint16 feeBasisPoints;
+        bool entered; // the reentrancy guard, in the slot every operation reads for `paused` anyway
         address feeRecipient;
         uint256 ticketCount;
         mapping(uint256 id => Record) tickets;
@@ -97,6 +99,19 @@ contract DvPSettlement is
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.DvPSettlement")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant STORAGE_LOCATION = 0x5ed5be0698d1d318103922e513daa2f2110d024d5744d6b2acf5d2bd4e955a00;
 
+    /**
+     * @dev The reentrancy guard of every function that moves assets: no call may enter any of them
+     * while one runs. Its flag shares the first storage slot with `paused` and the registry, which
+     * each of these functions reads anyway, so the guard costs no cold storage read of its own.
+     */
+    modifier nonReentrant() {
+        DvPSettlementStorage storage $ = _storage();
+        if ($.entered) revert ReentrancyGuardReentrantCall();
+        $.entered = true;
+        _;
+        $.entered = false;
+    }
+
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
@@ -111,8 +126,7 @@ contract DvPSettlement is
     function initialize(IIdentityRegistry registry, address admin, address[] memory guardians) public initializer {
         if (address(registry) == address(0) || admin == address(0)) revert ZeroAddress();
         __AccessControl_init();
-        __ReentrancyGuard_init();
-        __EIP712_init("ConsortiumDvP", "1");
+        __EIP712_init(DOMAIN_NAME, DOMAIN_VERSION);
         _storage().identityRegistry = registry;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         for (uint256 i = 0; i < guardians.length; ++i) {
@@ -257,7 +271,7 @@ contract DvPSettlement is
         (bytes32 buyHash, bytes32 sellHash) = _checkMatch(buyOrder, sellOrder);
         _useOrder(_storage(), buyOrder, buyHash, buySignature, quantity);
         _useOrder(_storage(), sellOrder, sellHash, sellSignature, quantity);
-        (TradeTerms memory t, address proposer) = _matchTerms(buyOrder, sellOrder, quantity, resting);
+        (TradeTerms memory t, address proposer) = _matchTerms(buyOrder, sellOrder, quantity, resting, buyHash, sellHash);
         uint256 feeAmount;
         (feeAmount, ticketId) = _trade(t, proposer);
         emit OrdersMatched(buyHash, sellHash, msg.sender, quantity, t.cashAmount / quantity, feeAmount, ticketId);
@@ -302,17 +316,18 @@ contract DvPSettlement is
             uint256 assetAmount = ticket.assetAmount;
             uint256 cashAmount = ticket.cashAmount;
             uint256 feeAmount = feeFor(cashAmount);
-            _checkLeg(Leg.Asset, ticket.asset, seller, buyer, assetAmount);
             ticket.status = TicketStatus.Settled;
             parties = _addNet(net, parties, buyer, -int256(cashAmount));
             parties = _addNet(net, parties, seller, int256(cashAmount - feeAmount));
             if (feeAmount != 0) parties = _addNet(net, parties, feeRecipient, int256(feeAmount));
-            IERC20(ticket.asset).safeTransferFrom(seller, buyer, assetAmount);
+            _move(Leg.Asset, ticket.asset, seller, buyer, assetAmount);
             emit TradeSettled(id, feeAmount);
         }
         uint256 transfers = _payNet(cash, net, parties);
         emit NettedBatchSettled(cash, ids.length, transfers);
-    }    /// @inheritdoc IDvPSettlement
+    }
+
+    /// @inheritdoc IDvPSettlement
     function settleBatch(uint256[] calldata ids) external nonReentrant {
         _requireNotPaused();
         if (ids.length == 0) revert EmptyBatch();
@@ -412,10 +427,12 @@ contract DvPSettlement is
     }
 
     /**
-     * @dev Both legs, checked before anything moves. The fee, rounded up, comes out of the seller's
-     * proceeds: the buyer pays exactly the cash amount. Only the tokens' own rules judge the
-     * counterparties (callers check the proposer's or taker's verification). The caller has done
-     * its effects already (checks-effects-interactions).
+     * @dev Both legs, all or none: the asset, then the fee (when there is one), then the seller's
+     * cash. The fee, rounded up, comes out of the seller's proceeds: the buyer pays exactly the cash
+     * amount. Each leg is moved by the token's own `transferFrom`, whose rules are the ones that
+     * count; a refused leg is then explained by the token's ERC-1404 `detectTransferRestriction`
+     * (`_move`). Only the tokens' own rules judge the counterparties (callers check the proposer's or
+     * taker's verification). The caller has done its effects already (checks-effects-interactions).
      */
     function _settleLegs(
         address asset,
@@ -425,18 +442,21 @@ contract DvPSettlement is
         uint256 assetAmount,
         uint256 cashAmount
     ) private returns (uint256 feeAmount) {
+        _move(Leg.Asset, asset, seller, buyer, assetAmount);
         feeAmount = feeFor(cashAmount);
         // Read the recipient only when there is a fee: most consortia charge none.
-        address feeRecipient = feeAmount == 0 ? address(0) : _storage().feeRecipient;
-
-        _checkLeg(Leg.Asset, asset, seller, buyer, assetAmount);
-        // The whole cash amount: the buyer's balance must cover the seller's share and the fee together.
-        _checkLeg(Leg.Cash, cash, buyer, seller, cashAmount);
-        if (feeAmount != 0) _checkLeg(Leg.Fee, cash, buyer, feeRecipient, feeAmount);
-
-        IERC20(asset).safeTransferFrom(seller, buyer, assetAmount);
-        IERC20(cash).safeTransferFrom(buyer, seller, cashAmount - feeAmount);
-        if (feeAmount != 0) IERC20(cash).safeTransferFrom(buyer, feeRecipient, feeAmount);
+        if (feeAmount != 0) {
+            address feeRecipient = _storage().feeRecipient;
+            (bool ok, bytes memory reason) = _tryTransferFrom(cash, buyer, feeRecipient, feeAmount);
+            if (!ok) {
+                // The buyer's whole cash amount is judged first (it covers the seller's share and
+                // the fee together), then the fee leg itself.
+                _checkLeg(Leg.Cash, cash, buyer, seller, cashAmount);
+                _checkLeg(Leg.Fee, cash, buyer, feeRecipient, feeAmount);
+                _refused(cash, reason);
+            }
+        }
+        _move(Leg.Cash, cash, buyer, seller, cashAmount - feeAmount);
     }
 
     /**
@@ -508,8 +528,10 @@ contract DvPSettlement is
         Order calldata buyOrder,
         Order calldata sellOrder,
         uint256 quantity,
-        Side resting
-    ) private view returns (TradeTerms memory t, address proposer) {
+        Side resting,
+        bytes32 buyHash,
+        bytes32 sellHash
+    ) private pure returns (TradeTerms memory t, address proposer) {
         Order calldata restingOrder = resting == Side.Buy ? buyOrder : sellOrder;
         t = TradeTerms({
             seller: sellOrder.maker,
@@ -519,7 +541,7 @@ contract DvPSettlement is
             cash: buyOrder.cash,
             cashAmount: quantity * restingOrder.price,
             expiry: buyOrder.expiry < sellOrder.expiry ? buyOrder.expiry : sellOrder.expiry,
-            clientReference: _orderHash(restingOrder),
+            clientReference: resting == Side.Buy ? buyHash : sellHash,
             deferred: buyOrder.deferred || sellOrder.deferred
         });
         proposer = restingOrder.maker;
@@ -542,9 +564,7 @@ contract DvPSettlement is
         uint256 remaining = order.quantity > filled ? order.quantity - filled : 0;
         if (quantity > remaining) revert OverFill(hash, remaining, quantity);
         if (quantity < order.minFill && quantity != remaining) revert BelowMinimumFill(hash, order.minFill, quantity);
-        if (!SignatureChecker.isValidSignatureNow(order.maker, hash, signature)) {
-            revert InvalidSignature(hash, order.maker);
-        }
+        if (!_isValidSignature(order.maker, hash, signature)) revert InvalidSignature(hash, order.maker);
         if (order.quantity > type(uint128).max) revert AmountTooLarge(order.quantity);
         state.filled = uint128(filled + quantity);
     }
@@ -578,10 +598,9 @@ contract DvPSettlement is
             uint256 owed = uint256(-net[payer].amount);
             uint256 due = uint256(net[receiver].amount);
             uint256 amount = owed < due ? owed : due;
-            _checkLeg(Leg.Cash, cash, net[payer].party, net[receiver].party, amount);
             net[payer].amount += int256(amount);
             net[receiver].amount -= int256(amount);
-            IERC20(cash).safeTransferFrom(net[payer].party, net[receiver].party, amount);
+            _move(Leg.Cash, cash, net[payer].party, net[receiver].party, amount);
             ++transfers;
         }
     }
@@ -607,6 +626,62 @@ contract DvPSettlement is
                     )
                 )
             );
+    }
+
+    /**
+     * @dev Moves one leg with the token's `transferFrom`. When the token refuses, its ERC-1404
+     * `detectTransferRestriction` names the rule (`LegRestricted(leg, code)`); a refusal no rule
+     * explains (an allowance shortfall, say) is passed on as the token gave it.
+     */
+    function _move(Leg leg, address token, address from, address to, uint256 amount) private {
+        (bool ok, bytes memory reason) = _tryTransferFrom(token, from, to, amount);
+        if (ok) return;
+        _checkLeg(leg, token, from, to, amount);
+        _refused(token, reason);
+    }
+
+    /// @dev `transferFrom` as SafeERC20 accepts it: no revert, and `true` or nothing returned by a contract.
+    function _tryTransferFrom(
+        address token,
+        address from,
+        address to,
+        uint256 amount
+    ) private returns (bool ok, bytes memory reason) {
+        // A low-level call, as SafeERC20's: a refusal is explained (`_move`), not simply bubbled up.
+        // solhint-disable-next-line avoid-low-level-calls
+        (ok, reason) = token.call(abi.encodeCall(IERC20.transferFrom, (from, to, amount)));
+        if (ok && (reason.length == 0 ? token.code.length == 0 : reason.length < 32 || abi.decode(reason, (uint256)) != 1)) {
+            // No code, or a `false` (or no boolean) returned: nothing to pass on but SafeERC20's error.
+            (ok, reason) = (false, "");
+        }
+    }
+
+    /// @dev Reverts with the token's own reason, or SafeERC20's error when it gave none.
+    function _refused(address token, bytes memory reason) private pure {
+        if (reason.length == 0) revert SafeERC20.SafeERC20FailedOperation(token);
+        assembly ("memory-safe") {
+            revert(add(reason, 32), mload(reason))
+        }
+    }
+
+    /**
+     * @dev The maker's signature: an ECDSA signature of the maker's key, or else, for a contract
+     * wallet, its ERC-1271 `isValidSignature`. Recovering first spares an EOA maker the code lookup.
+     */
+    function _isValidSignature(address maker, bytes32 hash, bytes calldata signature) private view returns (bool) {
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == maker) return true;
+        return maker.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(maker, hash, signature);
+    }
+
+    /// @dev The domain name is a constant: hashing it needs no storage read (`initialize` stored the same).
+    function _EIP712Name() internal pure override returns (string memory) {
+        return DOMAIN_NAME;
+    }
+
+    /// @dev The domain version is a constant, like its name.
+    function _EIP712Version() internal pure override returns (string memory) {
+        return DOMAIN_VERSION;
     }
 
     /// @dev ERC-1404 check of one leg. A plain ERC-20 without `detectTransferRestriction` (the call

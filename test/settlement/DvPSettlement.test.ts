@@ -1170,6 +1170,7 @@ describe("DvPSettlement", function () {
         "InvalidFee", // setFee
         "EmptyBatch", // settleBatch
         "EnforcedPause", // propose, affirm, settleBatch, pause
+        "ReentrancyGuardReentrantCall", // affirm, settleBatch (a re-entering cash token)
         "ExpectedPause", // unpause
         // Reached in DvPSettlement.orders.test.ts:
         "OrderExpired",

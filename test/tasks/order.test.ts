@@ -3,7 +3,7 @@ import path from "node:path";
 import type http from "node:http";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
 import { impersonateFunded } from "../fixtures/settlement";
 import { Venue } from "../../venue/service";
@@ -137,6 +137,28 @@ describe("tasks: order:*", () => {
     expect(ticket.status).to.equal(2n); // deferred: Ready
   });
 
+  it("order:sign --json prints the signed order document (and where it was written) as JSON", async () => {
+    const f = await loadFixture(orderFixture);
+    const out = newFile();
+    const { text } = await runTask("order:sign", {
+      deployment: f.deployment,
+      from: f.a.address,
+      side: "sell",
+      asset: "security-token",
+      cash: "cash-token",
+      quantity: "7",
+      price: "25.00",
+      expiry: "1d",
+      out,
+      deferred: false,
+      json: true,
+    });
+    const printed = JSON.parse(text);
+    expect(printed).to.deep.equal({ file: out, ...JSON.parse(fs.readFileSync(out, "utf8")) });
+    expect(printed.order).to.include({ maker: f.a.address, quantity: "7", price: "2500" });
+    expect(await f.dvpSettlement.orderHash(orderFromJson(printed.order))).to.equal(printed.hash);
+  });
+
   it("order:sign refuses bad input before signing", async () => {
     const f = await loadFixture(orderFixture);
     const base = {
@@ -209,9 +231,9 @@ describe("tasks: order:*", () => {
 });
 
 describe("venue (in-process) with order:submit and order:book", () => {
-  async function startVenue(f: Fixture, dataDir: string) {
+  async function startVenue(f: Fixture, dataDir: string, gasPrice?: bigint) {
     const operator = accountWallet(f.operatorIndex).connect(ethers.provider);
-    const venue = await Venue.start({ operator, dvpAddress: f.dvpAddress, dataDir });
+    const venue = await Venue.start({ operator, dvpAddress: f.dvpAddress, dataDir, gasPrice });
     const server = await serve(venue, 0);
     return { venue, server, url: `http://127.0.0.1:${portOf(server)}` };
   }
@@ -273,6 +295,40 @@ describe("venue (in-process) with order:submit and order:book", () => {
       orders: { status: string }[];
     };
     expect(mine.orders.map((o) => o.status)).to.deep.equal(["open", "filled"]);
+    await stop(v);
+  });
+
+  it("a match the node refuses (the operator cannot pay its gas price) is recorded failed once, not retried; a restart tries again", async () => {
+    const f = await loadFixture(orderFixture);
+    const dataDir = fs.mkdtempSync(path.join(TMP, "venue-"));
+    const balance = await ethers.provider.getBalance(f.operator.address);
+    await setBalance(f.operator.address, 0n);
+    let v = await startVenue(f, dataDir, 10n ** 9n); // 1 gwei from a key without ether
+    const bid = await sign(f, f.b.address, "buy", "10", "25.00");
+    const offer = await sign(f, f.c.address, "sell", "10", "25.00");
+    for (const o of [bid, offer]) {
+      await runTask("order:submit", { file: o.file, venue: v.url, dryRun: false, json: true });
+    }
+    const trades = async () =>
+      ((await (await fetch(`${v.url}/trades?member=${f.b.address}`)).json()) as { trades: { status: string }[] })
+        .trades;
+    expect((await trades()).map((t) => t.status)).to.deep.equal(["failed"]);
+    expect(await f.dvpSettlement.filledOf(bid.hash)).to.equal(0n);
+    const book = (await (await fetch(`${v.url}/book/${f.asset}`)).json()) as {
+      bids: { hash: string; remaining: string }[];
+      offers: { hash: string; remaining: string }[];
+    };
+    expect([...book.bids, ...book.offers].map((o) => [o.hash, o.remaining])).to.deep.equal([
+      [bid.hash, "10"],
+      [offer.hash, "10"],
+    ]);
+    await stop(v);
+
+    await setBalance(f.operator.address, balance);
+    v = await startVenue(f, dataDir);
+    expect((await trades()).map((t) => t.status)).to.deep.equal(["failed", "done"]);
+    expect(await f.dvpSettlement.filledOf(bid.hash)).to.equal(10n);
+    expect(await f.dvpSettlement.filledOf(offer.hash)).to.equal(10n);
     await stop(v);
   });
 
