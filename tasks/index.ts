@@ -6,3 +6,4 @@ import "./invoice";
 import "./trade";
 import "./order";
 import "./identity";
+import "./token";

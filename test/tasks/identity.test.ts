@@ -1,8 +1,8 @@
-import fs from "node:fs";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
+import { csvFile } from "./csvFile";
 import { expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
 
 const REGISTRAR = "4";
@@ -17,12 +17,6 @@ async function identityFixture() {
     .connect(f.registrar)
     .registerIdentity(investor.address, entity("ACME"), Country.CN, expiry, Attr.INVESTOR);
   return { ...f, investor, newcomer, other, expiry };
-}
-
-function csv(lines: string[]): string {
-  const file = tmpFile("identities.csv");
-  fs.writeFileSync(file, lines.join("\n") + "\n");
-  return file;
 }
 
 describe("tasks: identity:register / update / remove", () => {
@@ -215,7 +209,7 @@ describe("tasks: identity:import", () => {
   it("registers, updates and removes from a CSV with a per-row report", async () => {
     const f = await loadFixture(identityFixture);
     const [a, b] = [f.newcomer.address, f.other.address];
-    const file = csv([
+    const file = csvFile([
       "wallet,action,entity,country,expiry,attributes",
       `${a},register,BETA,CN,2100-01-01T00:00:00Z,investor`,
       `${f.investor.address},update,,HK,,`,
@@ -237,14 +231,14 @@ describe("tasks: identity:import", () => {
     expect((await f.identityRegistry.identityOf(f.investor.address)).country).to.equal(BigInt(Country.HK));
     expect(await f.identityRegistry.contains(a)).to.equal(true);
 
-    const removal = csv(["wallet,action", `${a},remove`]);
+    const removal = csvFile(["wallet,action", `${a},remove`]);
     await runTask("identity:import", { deployment: f.deployment, from: REGISTRAR, csv: removal });
     expect(await f.identityRegistry.contains(a)).to.equal(false);
   });
 
   it("--dry-run checks every row and simulates the batches, sending nothing; --json shape", async () => {
     const f = await loadFixture(identityFixture);
-    const file = csv(["wallet,entity,country,expiry", `${f.newcomer.address},BETA,CN,30d`]);
+    const file = csvFile(["wallet,entity,country,expiry", `${f.newcomer.address},BETA,CN,30d`]);
     const block = await ethers.provider.getBlockNumber();
     const { result, lines } = await runTask<{ dryRun: boolean; rows: Record<string, unknown>[] }>("identity:import", {
       deployment: f.deployment,
@@ -282,13 +276,13 @@ describe("tasks: identity:import", () => {
       ],
     ];
     for (const [rows, message] of cases) {
-      const file = csv(["wallet,entity,country,expiry,attributes", ...rows]);
+      const file = csvFile(["wallet,entity,country,expiry,attributes", ...rows]);
       await expectTaskError("identity:import", { deployment: f.deployment, from: REGISTRAR, csv: file }, message);
     }
     expect(await f.identityRegistry.contains(f.newcomer.address)).to.equal(false);
     await expectTaskError(
       "identity:import",
-      { deployment: f.deployment, from: REGISTRAR, csv: csv(["wallet,entty", `${f.newcomer.address},X`]) },
+      { deployment: f.deployment, from: REGISTRAR, csv: csvFile(["wallet,entty", `${f.newcomer.address},X`]) },
       /line 1: unknown column "entty"/,
     );
     await expectTaskError(
@@ -301,7 +295,7 @@ describe("tasks: identity:import", () => {
       {
         deployment: f.deployment,
         from: "1",
-        csv: csv(["wallet,entity,country,expiry", good.replace(/,investor$/, "")]),
+        csv: csvFile(["wallet,entity,country,expiry", good.replace(/,investor$/, "")]),
       },
       /the register batch of lines 2 would fail: AccessControlUnauthorizedAccount/,
     );
