@@ -7,3 +7,5 @@ import "./trade";
 import "./order";
 import "./identity";
 import "./token";
+import "./invoiceLifecycle";
+import "./tradeList";

@@ -2,9 +2,8 @@
 // compliance), the holders' approvals and the guardian's pause.
 import { ethers } from "ethers";
 import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { type TokenInfo, formatAmount, latestTime, parseAmount } from "./lib/assets";
-import { type SendArgs, outcomeLine, perform, resolveActor, withSend } from "./lib/actor";
+import { type SendArgs, operate, outcomeLine, perform, resolveActor, withSend } from "./lib/actor";
 import { type RowProblem, parseRows, readCsv, rowProblemsError } from "./lib/csv";
 import { type Labels, formatTime, labelAddress, loadLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
@@ -37,37 +36,6 @@ interface TokenArgs extends SendArgs {
   json: boolean;
 }
 
-/** What a sending task does once its input is read: one call, described. */
-interface Operation {
-  line: string;
-  contract: ethers.BaseContract;
-  fn: string;
-  args: unknown[];
-  what: string;
-  result: Record<string, unknown>;
-}
-
-interface Context {
-  sys: System;
-  labels: Labels;
-  now: bigint;
-  token: () => Promise<TokenInfo>;
-}
-
-/** Reads the system, builds the operation, prints it and simulates it (--dry-run) or sends it. */
-async function operate(hre: HardhatRuntimeEnvironment, args: TokenArgs, build: (ctx: Context) => Promise<Operation>) {
-  const out = reporter(args.json);
-  const sys = await loadSystem(hre, args.deployment);
-  const labels = await loadLabels(sys);
-  const now = await latestTime(sys);
-  const op = await build({ sys, labels, now, token: () => tokenArg(sys, args.token) });
-  const actor = await resolveActor(hre, args, args.dryRun);
-  out.line(op.line);
-  const outcome = await perform(sys, labels, actor, op.contract, op.fn, op.args, op.what, args.dryRun);
-  out.line(outcomeLine(outcome));
-  return out.done({ ...outcome, from: actor.address, ...op.result });
-}
-
 /** A token operation task: --token, --json and the sending options. */
 function tokenTask(name: string, description: string) {
   return withJson(
@@ -86,8 +54,8 @@ tokenTask("token:mint", "Issues tokens to a verified wallet (SUPPLY_ROLE)")
   .setAction(async (args: TokenArgs & { to: string; amount: string }, hre) =>
     oneLineErrors(async () => {
       const to = parseWallet(args.to, "to");
-      return operate(hre, args, async ({ labels, token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys, labels }) => {
+        const t = await tokenArg(sys, args.token);
         const amount = parseAmount(args.amount, t, "amount");
         return {
           line: `Mint ${formatAmount(amount, t)} to ${labelAddress(labels, to)}.`,
@@ -107,8 +75,8 @@ tokenTask("token:burn", "Burns tokens from a wallet (SUPPLY_ROLE); unlocked toke
   .setAction(async (args: TokenArgs & { wallet: string; amount: string }, hre) =>
     oneLineErrors(async () => {
       const wallet = parseAddress(args.wallet, "wallet");
-      return operate(hre, args, async ({ labels, token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys, labels }) => {
+        const t = await tokenArg(sys, args.token);
         const amount = parseAmount(args.amount, t, "amount");
         return {
           line: `Burn ${formatAmount(amount, t)} from ${labelAddress(labels, wallet)}.`,
@@ -129,8 +97,8 @@ tokenTask("token:lock", "Issues tokens under a lock-up until a release time (min
   .setAction(async (args: TokenArgs & { to: string; amount: string; release: string }, hre) =>
     oneLineErrors(async () => {
       const to = parseWallet(args.to, "to");
-      return operate(hre, args, async ({ labels, now, token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys, labels, now }) => {
+        const t = await tokenArg(sys, args.token);
         const amount = parseAmount(args.amount, t, "amount");
         const release = parseTime(args.release, now, "--release");
         return {
@@ -160,8 +128,8 @@ for (const freeze of [true, false]) {
       oneLineErrors(async () => {
         const wallet = parseAddress(args.wallet, "wallet");
         const reason = parseReference(args.reason);
-        return operate(hre, args, async ({ labels, token }) => {
-          const t = await token();
+        return operate(hre, args, async ({ sys, labels }) => {
+          const t = await tokenArg(sys, args.token);
           const verb = freeze ? "Freeze" : "Unfreeze";
           const because = reason === ethers.ZeroHash ? "" : ` (reason ${describeReference(reason)})`;
           if (args.amount === undefined) {
@@ -198,8 +166,8 @@ tokenTask("token:force-transfer", "Moves tokens between wallets without the hold
       const source = parseAddress(args.source, "source");
       const to = parseWallet(args.to, "to");
       const reason = parseReference(args.reason);
-      return operate(hre, args, async ({ labels, token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys, labels }) => {
+        const t = await tokenArg(sys, args.token);
         const amount = parseAmount(args.amount, t, "amount");
         return {
           line: `Force a transfer of ${formatAmount(amount, t)} from ${labelAddress(labels, source)} to ${labelAddress(labels, to)}.`,
@@ -225,8 +193,8 @@ tokenTask(
       const lost = parseAddress(args.lost, "lost");
       const newWallet = parseWallet(args.newWallet, "newWallet");
       const given = args.onchainId !== undefined ? parseAddress(args.onchainId, "--onchain-id") : undefined;
-      return operate(hre, args, async ({ sys, labels, token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys, labels }) => {
+        const t = await tokenArg(sys, args.token);
         const onchainId = given ?? (await identityRegistryOf(sys).identity(lost));
         const balance = BigInt(await t.contract.balanceOf(lost));
         return {
@@ -251,8 +219,8 @@ tokenTask("token:doc-set", "Adds or replaces a document of the token (ERC-1643, 
       const name = parseDocumentName(args.name, "name");
       const hash = documentHash(args.hash, args.file);
       if (args.uri.trim() === "") throw new GovError("uri: empty");
-      return operate(hre, args, async ({ token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys }) => {
+        const t = await tokenArg(sys, args.token);
         return {
           line: `Set the document "${documentNameText(name)}" of ${t.symbol}: ${args.uri}, hash ${hash}.`,
           contract: t.contract,
@@ -270,8 +238,8 @@ tokenTask("token:doc-remove", "Removes a document of the token (DOCUMENT_ROLE)")
   .setAction(async (args: TokenArgs & { name: string }, hre) =>
     oneLineErrors(async () => {
       const name = parseDocumentName(args.name, "name");
-      return operate(hre, args, async ({ token }) => {
-        const t = await token();
+      return operate(hre, args, async ({ sys }) => {
+        const t = await tokenArg(sys, args.token);
         return {
           line: `Remove the document "${documentNameText(name)}" of ${t.symbol}.`,
           contract: t.contract,
@@ -289,8 +257,8 @@ tokenTask("token:approve", "Lets a spender (dvp-settlement, invoice-registry or 
   .addPositionalParam("amount", "The allowance, in the token's units, or max (unlimited); 0 withdraws it")
   .setAction(async (args: TokenArgs & { spender: string; amount: string }, hre) =>
     oneLineErrors(async () =>
-      operate(hre, args, async ({ sys, labels, token }) => {
-        const t = await token();
+      operate(hre, args, async ({ sys, labels }) => {
+        const t = await tokenArg(sys, args.token);
         const spender = spenderArg(sys, args.spender);
         const max = args.amount.trim().toLowerCase() === "max";
         const amount = max ? ethers.MaxUint256 : parseAmount(args.amount, t, "amount", 0n);

@@ -2,13 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
-import type { Labels } from "./describe";
+import { latestTime } from "./assets";
+import { type Labels, loadLabels } from "./describe";
 import { GovError } from "./errors";
 import { withKeys } from "./options";
 import { parseAddress } from "./parse";
 import { explainFailure } from "./revert";
 import { type KeyOptions, type TaskSigner, resolveSigner } from "./signer";
-import type { System } from "./system";
+import { type System, loadSystem } from "./system";
+import { reporter } from "./output";
 import { sendChecked } from "./tx";
 
 /** Who runs an operation: its address always; its signer only when something will be sent. */
@@ -116,4 +118,39 @@ export function outcomeLine(outcome: Outcome): string {
   return outcome.dryRun
     ? `Dry run: it would succeed (estimated gas ${outcome.gas}); nothing was sent.`
     : `Done in transaction ${outcome.transactionHash} (gas used ${outcome.gas}).`;
+}
+
+/** What a sending task does once its input is read: one call, described. */
+export interface Operation {
+  /** What will be done, in words (printed first). */
+  line: string;
+  contract: ethers.BaseContract;
+  fn: string;
+  args: unknown[];
+  /** The operation's name in errors ("the mint would fail: ..."). */
+  what: string;
+  /** The task's result besides the outcome (its --json fields). */
+  result: Record<string, unknown>;
+}
+
+/**
+ * The body of a task that sends one transaction: loads the system, builds the operation from the
+ * task's input, prints it and simulates it (--dry-run) or sends it. Prints the outcome; returns
+ * (and with --json prints) `{ dryRun, gas, transactionHash?, from, ...result }`.
+ */
+export async function operate(
+  hre: HardhatRuntimeEnvironment,
+  args: SendArgs & { json?: boolean },
+  build: (ctx: { sys: System; labels: Labels; now: bigint }) => Promise<Operation>,
+): Promise<Record<string, unknown>> {
+  const out = reporter(args.json);
+  const sys = await loadSystem(hre, args.deployment);
+  const labels = await loadLabels(sys);
+  const now = await latestTime(sys);
+  const op = await build({ sys, labels, now });
+  const actor = await resolveActor(hre, args, args.dryRun);
+  out.line(op.line);
+  const outcome = await perform(sys, labels, actor, op.contract, op.fn, op.args, op.what, args.dryRun);
+  out.line(outcomeLine(outcome));
+  return out.done({ ...outcome, from: actor.address, ...op.result });
 }
