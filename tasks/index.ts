@@ -9,3 +9,4 @@ import "./identity";
 import "./token";
 import "./invoiceLifecycle";
 import "./tradeList";
+import "./dev";

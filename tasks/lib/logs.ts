@@ -74,3 +74,13 @@ export async function readLogs(
   const toBlock = await sys.provider.getBlockNumber();
   return getLogsInChunks(sys.provider, filter, fromBlock, toBlock, logRangeOf(sys.hre));
 }
+
+declare module "hardhat/types/config" {
+  // `logRange` in a network's entry of hardhat.config.ts: the node's eth_getLogs block-range cap.
+  interface HttpNetworkUserConfig {
+    logRange?: number;
+  }
+  interface HardhatNetworkUserConfig {
+    logRange?: number;
+  }
+}

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
-import { csvFile } from "./csvFile";
+import { csvFile } from "./opsHelpers";
 import { expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
 
 const REGISTRAR = "4";

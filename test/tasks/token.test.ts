@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
-import { csvFile } from "./csvFile";
+import { csvFile } from "./opsHelpers";
 import { expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
 
 const AGENT = "5"; // every duty on the security token, compliance officer too
