@@ -130,20 +130,18 @@ describe("tasks: invoice life cycle", () => {
     });
     expect(result).to.include({ dryRun: true, key: f.key });
     expect(await ethers.provider.getBlockNumber()).to.equal(block);
-    await f.invoiceRegistry
-      .connect(f.supplier)
-      .issueInvoice(
-        {
-          debtor: f.debtor.address,
-          faceValue: cny("10"),
-          currency: await f.cashToken.getAddress(),
-          dueDate: (await time.latest()) + DAY,
-          documentHash: ethers.ZeroHash,
-        },
-        "CN-SH",
-        "INV-1",
-        "",
-      );
+    await f.invoiceRegistry.connect(f.supplier).issueInvoice(
+      {
+        debtor: f.debtor.address,
+        faceValue: cny("10"),
+        currency: await f.cashToken.getAddress(),
+        dueDate: (await time.latest()) + DAY,
+        documentHash: ethers.ZeroHash,
+      },
+      "CN-SH",
+      "INV-1",
+      "",
+    );
     const after = await ethers.provider.getBlockNumber();
     const { text } = await runTask("invoice:accept", on(f, f.debtor.address, f.key, { dryRun: true }));
     expect(text).to.include("Dry run: it would succeed");
