@@ -10,7 +10,17 @@ import {
   consortiumNetworkFromEnv,
   consortiumNetworkSelected,
 } from "./config/consortium-network";
+import { loadDotEnv } from "./config/dotenv";
 import "./tasks";
+
+// Settings from the project's .env (FREE_GAS, EVM_VERSION, CONSORTIUM_*), so they need not be
+// repeated on every command; a variable set in the environment wins over the file.
+try {
+  loadDotEnv(__dirname);
+} catch (error) {
+  console.error(`Error: ${(error as Error).message}`);
+  process.exit(1);
+}
 
 /** EVM versions the consortium's chains may run; the in-process network follows the same fork. */
 const SUPPORTED_EVM_VERSIONS = ["berlin", "london", "paris", "shanghai", "cancun"] as const;

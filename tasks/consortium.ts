@@ -19,6 +19,7 @@ import {
   readExpected,
   verifyDeployment,
 } from "./lib/verify";
+import { logRangeOf } from "./lib/logs";
 
 const DEPLOYMENT_HELP =
   "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/";
@@ -61,14 +62,20 @@ task(
     "fromBlock",
     "First block to read role events from (default: the deployment's first, from its journal, else 0)",
   )
-  .addOptionalParam("logRange", "Largest block range per eth_getLogs request (default 5000, Besu's limit)")
+  .addOptionalParam(
+    "logRange",
+    "Largest block range per eth_getLogs request (default: env CONSORTIUM_LOG_RANGE, the network's logRange, or 5000, Besu's limit)",
+  )
   .setAction(async (args: VerifyArgs, hre) =>
     oneLineErrors(async () => {
       const expected = await readExpected(parametersFile(hre, args.parameters));
       const implementations = parseImplementations(args.implementations);
       const fromBlockArg =
         args.fromBlock !== undefined ? Number(parseWhole(args.fromBlock, "--from-block")) : undefined;
-      const logRange = Number(parseWhole(args.logRange ?? "5000", "--log-range", 1n, 1_000_000n));
+      const logRange =
+        args.logRange !== undefined
+          ? Number(parseWhole(args.logRange, "--log-range", 1n, 1_000_000n))
+          : logRangeOf(hre);
       const sys = await loadSystem(hre, args.deployment);
       let deployer: string;
       if (args.deployer !== undefined) deployer = parseAddress(args.deployer, "--deployer");

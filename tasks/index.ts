@@ -6,3 +6,8 @@ import "./invoice";
 import "./receivables";
 import "./trade";
 import "./order";
+import "./identity";
+import "./token";
+import "./invoiceLifecycle";
+import "./tradeList";
+import "./dev";

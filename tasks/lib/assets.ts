@@ -3,6 +3,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { CONTRACTS, type ContractName } from "./deployment";
 import { GovError } from "./errors";
+import { readLogs } from "./logs";
 import { parseAddress } from "./parse";
 import { abiOf, type System } from "./system";
 
@@ -203,35 +204,16 @@ export async function deploymentBlock(sys: System, address: string): Promise<num
   }
 }
 
-/** The largest block range a query asks for once a node refuses the whole range (Besu's default limit). */
-export const LOG_CHUNK = 5_000;
-
 /**
  * Every log of `filter` from `fromBlock` to the latest block. Private chains have no indexer: the
- * node is asked directly, in one query, or in ranges of LOG_CHUNK blocks if it refuses a long one.
+ * node is asked directly, in ranges it accepts (see readLogs).
  */
 export async function queryLogs(
   sys: System,
   filter: { address: string; topics: (string | string[] | null)[] },
   fromBlock: number,
 ): Promise<ethers.Log[]> {
-  const toBlock = await sys.provider.getBlockNumber();
-  try {
-    return await sys.provider.getLogs({ ...filter, fromBlock, toBlock });
-  } catch {
-    const logs: ethers.Log[] = [];
-    for (let start = fromBlock; start <= toBlock; start += LOG_CHUNK) {
-      const end = Math.min(start + LOG_CHUNK - 1, toBlock);
-      try {
-        logs.push(...(await sys.provider.getLogs({ ...filter, fromBlock: start, toBlock: end })));
-      } catch (e) {
-        throw new GovError(
-          `cannot read the logs of ${filter.address} (blocks ${start} to ${end}): ${(e as Error).message.split("\n")[0]}`,
-        );
-      }
-    }
-    return logs;
-  }
+  return readLogs(sys, filter, fromBlock);
 }
 
 /** The topics of `event` of `contract`, with its first indexed arguments set (null = any). */

@@ -4,6 +4,8 @@ import { GovError } from "./errors";
 import { parseProposalId } from "./parse";
 import { explainFailure } from "./revert";
 import type { System } from "./system";
+import { deploymentBlock } from "./assets";
+import { readLogs } from "./logs";
 
 /** A proposal as the governor stores it, with its state and tallies. */
 export interface Proposal {
@@ -86,32 +88,35 @@ export async function loadProposal(sys: System, id: bigint): Promise<Proposal> {
   };
 }
 
+/** The governor's logs of `events`, from its deployment block, read in ranges the node accepts. */
+async function governorLogs(sys: System, events: string[]): Promise<ethers.Log[]> {
+  const address = sys.deployment.addresses.governor as string;
+  const topics = [events.map((e) => sys.governor.interface.getEvent(e as "VoteCast").topicHash)];
+  return readLogs(sys, { address, topics }, await deploymentBlock(sys, address));
+}
+
 /** Every proposal's description and proposer, from the governor's ProposalCreated events. */
 export async function proposalDescriptions(sys: System): Promise<Map<bigint, string>> {
-  const logs = await sys.governor.queryFilter(sys.governor.filters.ProposalCreated(), 0, "latest");
   const map = new Map<bigint, string>();
-  for (const log of logs) {
-    if ("args" in log) map.set(log.args.proposalId, log.args.description);
+  for (const log of await governorLogs(sys, ["ProposalCreated"])) {
+    const parsed = sys.governor.interface.parseLog(log);
+    if (parsed) map.set(parsed.args.proposalId as bigint, parsed.args.description as string);
   }
   return map;
 }
 
 /** Every vote cast on proposal `id`, in chain order. */
 export async function votesOn(sys: System, id: bigint): Promise<CastVote[]> {
-  const g = sys.governor;
-  const [plain, withParams] = await Promise.all([
-    g.queryFilter(g.filters.VoteCast(), 0, "latest"),
-    g.queryFilter(g.filters.VoteCastWithParams(), 0, "latest"),
-  ]);
   const votes: (CastVote & { logIndex: number })[] = [];
-  for (const log of [...plain, ...withParams]) {
-    if (!("args" in log) || log.args.proposalId !== id) continue;
+  for (const log of await governorLogs(sys, ["VoteCast", "VoteCastWithParams"])) {
+    const parsed = sys.governor.interface.parseLog(log);
+    if (!parsed || parsed.args.proposalId !== id) continue;
     votes.push({
-      voter: ethers.getAddress(log.args.voter),
-      support: Number(log.args.support),
-      weight: log.args.weight,
-      reason: log.args.reason,
-      params: "params" in log.args ? (log.args as unknown as { params: string }).params : "0x",
+      voter: ethers.getAddress(parsed.args.voter),
+      support: Number(parsed.args.support),
+      weight: parsed.args.weight,
+      reason: parsed.args.reason,
+      params: parsed.name === "VoteCastWithParams" ? (parsed.args.params as string) : "0x",
       blockNumber: log.blockNumber,
       transactionHash: log.transactionHash,
       logIndex: log.index,

@@ -5,6 +5,7 @@ import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/help
 import { ADMIN_SLOT, IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./bytecode";
 import { CONTRACTS, CONTRACT_NAMES, type ContractName } from "./deployment";
 import { GovError } from "./errors";
+import { getLogsInChunks } from "./logs";
 import { type System, firstLine, roleGetters, roleHash } from "./system";
 
 /** The proxied contracts of the system (UUPS, upgraded only by the timelock). */
@@ -239,26 +240,8 @@ export async function roleHoldersFromEvents(
   range: number,
 ): Promise<Map<string, Map<string, Set<string>>>> {
   const latest = await provider.getBlockNumber();
-  const logs: ethers.Log[] = [];
-  let size = Math.max(1, range);
-  for (let start = fromBlock; start <= latest;) {
-    const end = Math.min(latest, start + size - 1);
-    try {
-      logs.push(
-        ...(await provider.getLogs({
-          address: addresses,
-          topics: [[ROLE_GRANTED, ROLE_REVOKED]],
-          fromBlock: start,
-          toBlock: end,
-        })),
-      );
-      start = end + 1;
-    } catch (e) {
-      if (size === 1) throw new GovError(`cannot read role events: ${firstLine((e as Error).message)}`);
-      size = Math.max(1, Math.floor(size / 2));
-    }
-  }
-  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+  const filter = { address: addresses, topics: [[ROLE_GRANTED, ROLE_REVOKED]] };
+  const logs = await getLogsInChunks(provider, filter, fromBlock, latest, range);
   const holders = new Map<string, Map<string, Set<string>>>();
   for (const log of logs) {
     const contract = ethers.getAddress(log.address);
