@@ -29,7 +29,7 @@ import {
 } from "./lib/tokenOps";
 import { type System, loadSystem, roleHash } from "./lib/system";
 import { oneLineErrors } from "./lib/tx";
-import { describeReference, parseReference } from "./trade";
+import { describeReference, parseReference } from "./lib/trade";
 
 interface TokenArgs extends SendArgs {
   token?: string;

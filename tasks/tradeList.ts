@@ -9,7 +9,7 @@ import { reporter, withJson } from "./lib/output";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { loadSystem } from "./lib/system";
 import { oneLineErrors } from "./lib/tx";
-import { TICKET_STATUSES } from "./trade";
+import { TICKET_STATUSES } from "./lib/trade";
 
 withJson(
   withDeployment(
