@@ -1,4 +1,5 @@
 import { ethers } from "ethers";
+import { explainAssetCall } from "./assetRegistry";
 import type { ContractName } from "./deployment";
 import type { System } from "./system";
 
@@ -230,6 +231,6 @@ function explain(labels: Labels | undefined, where: string, tx: ethers.Transacti
     case "upgradeToAndCall":
       return `upgrade ${where} to the implementation ${addr(a[0])}${a[1] === "0x" ? "" : ` and call it with ${a[1]}`}`;
     default:
-      return undefined;
+      return explainAssetCall(where, tx, addr);
   }
 }
