@@ -706,12 +706,78 @@ async function benchOrders() {
   });
 }
 
+/**
+ * The asset registry: createAsset (deploy the token's proxy, initialise it, bind it, list it), and
+ * a transfer of a token it created next to the same transfer of a directly deployed token: every
+ * token is a UUPS proxy of the shared implementation (no beacon), so the ratio must be 1.0.
+ */
+async function benchAssets() {
+  const [admin, alice, bob] = await ethers.getSigners();
+  const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  const registryAddress = await registry.getAddress();
+  for (const [signer, name] of [
+    [alice, "asset alice"],
+    [bob, "asset bob"],
+    [admin, "asset issuer"],
+  ] as const) {
+    await registry.registerIdentity(signer.address, ethers.id(name), Country.CN, expiry, Attr.INVESTOR);
+  }
+  const operators = allDuties([admin.address], [admin.address]);
+  const implementation = await ethers.deployContract("SecurityToken");
+  // The directly deployed token is what Ignition deploys for the genesis tokens: the project's
+  // ERC1967Proxy of the same implementation, initialised in its constructor, then bound.
+  const initData = implementation.interface.encodeFunctionData("initialize", [
+    "Direct",
+    "DRCT",
+    2,
+    registryAddress,
+    admin.address,
+    operators,
+  ]);
+  const directProxy = await ethers.deployContract("ERC1967Proxy", [await implementation.getAddress(), initData]);
+  const direct = await ethers.getContractAt("SecurityToken", await directProxy.getAddress());
+  await registry.bindToken(await direct.getAddress());
+  const assets = await hre.upgrades.deployProxy(
+    await ethers.getContractFactory("AssetRegistry"),
+    [admin.address, registryAddress, await implementation.getAddress(), []],
+    { kind: "uups" },
+  );
+  await registry.grantRole(await registry.TOKEN_BINDER_ROLE(), await assets.getAddress());
+  const code = ethers.hexlify(ethers.toUtf8Bytes("CNSZMB203007"));
+  const terms = {
+    kind: 1,
+    code,
+    issuer: ethers.id("asset issuer"),
+    maturity: expiry,
+    termsURI: "ipfs://bond-prospectus",
+    termsHash: ethers.id("bond prospectus"),
+  };
+  const spec = { name: "Shenzhen Metro 3.2% 2030", symbol: "SZMB30", decimals: 2 };
+  record("assets.createAsset", await gasOf(assets.getFunction("createAsset")(spec, terms, operators)));
+  const created = await ethers.getContractAt("SecurityToken", (await assets.getFunction("assetByCode")(code)).token);
+  for (const token of [direct, created]) {
+    await token.mint(alice.address, 1000);
+    await token.mint(bob.address, 1000);
+  }
+  const directTransfer = await executionGasOf(direct.connect(alice).transfer(bob.address, 10));
+  const createdTransfer = await executionGasOf(created.connect(alice).transfer(bob.address, 10));
+  record("assets.directToken.transfer.verifiedOnly.existingHolder", directTransfer.gas);
+  record("assets.createdToken.transfer.verifiedOnly.existingHolder", createdTransfer.gas, {
+    op: "assets.directToken.transfer.verifiedOnly.existingHolder",
+    gas: directTransfer.gas,
+    target: 1.0,
+  });
+  requireEqual("created vs direct token transfer (execution gas)", createdTransfer.execution, directTransfer.execution);
+}
+
 async function main() {
   await benchToken();
   await benchGovernance();
   await benchInvoices();
   await benchSettlement();
   await benchOrders();
+  await benchAssets();
 
   const out = path.join(__dirname, "..", "bench", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -17,6 +17,7 @@ import { type Order, Side, type SideValue, signOrder, signedOrderDocument } from
 import { Venue } from "../venue/service";
 import { invoiceKey } from "../tasks/lib/invoiceKey";
 import type {
+  AssetRegistry,
   ConsortiumGovernor,
   DvPSettlement,
   InvoiceRegistry,
@@ -460,6 +461,7 @@ async function main() {
   );
   r.note(`Bob holds ${await shares.balanceOf(bob.address)} SZPH`);
 
+  await issueBond(r, deployed);
   r.summary();
 }
 
@@ -517,6 +519,80 @@ async function demoHeldPayment(
   );
   await r.tx("Bank A claims the held payment", invoices.connect(bankA).claimHeld(await bankA.getAddress(), currency));
   r.note(`held for Bank A now: ${await invoices.heldPayments(await bankA.getAddress(), currency)}`);
+}
+
+/**
+ * The asset registry: a new bond is issued through a full governance round (propose, vote, queue,
+ * execute): the timelock's createAsset deploys, binds and lists its token in one transaction; then
+ * the directory is listed.
+ */
+async function issueBond(r: Report, deployed: Awaited<ReturnType<typeof hre.ignition.deploy>>) {
+  const signers = await ethers.getSigners();
+  const [, bank, securities, insurer, registrar, transferAgent, , guardian] = signers;
+  const issuerWallet = signers[19];
+  const governor = deployed.governor as unknown as ConsortiumGovernor;
+  const timelock = deployed.timelock as unknown as TimelockController;
+  const registry = deployed.identityRegistry as unknown as IdentityRegistry;
+  const assets = deployed.assetRegistry as unknown as AssetRegistry;
+  r.section("Asset registry: a bond issued by a member vote, then the directory");
+  const issuer = ethers.id("Shenzhen Metro Group");
+  await r.tx(
+    "registrar registers the issuer, Shenzhen Metro Group",
+    registry
+      .connect(registrar)
+      .registerIdentity(issuerWallet.address, issuer, Country.CN, (await time.latest()) + YEAR, Attr.INVESTOR),
+  );
+  const maturity = BigInt((await time.latest()) + 5 * YEAR);
+  const spec = { name: "Shenzhen Metro 3.2% 2030", symbol: "SZMB30", decimals: 2 };
+  const terms = {
+    kind: 1, // bond
+    code: ethers.hexlify(ethers.toUtf8Bytes("CNSZMB203007")),
+    issuer,
+    maturity,
+    termsURI: "ipfs://shenzhen-metro-2030-prospectus",
+    termsHash: ethers.id("Shenzhen Metro 3.2% 2030 prospectus"),
+  };
+  const duty = [transferAgent.address];
+  const operators = {
+    supplyAgents: duty,
+    freezeAgents: duty,
+    forcedTransferAgents: duty,
+    recoveryAgents: duty,
+    documentAgents: duty,
+    complianceOfficers: duty,
+    guardians: [guardian.address],
+  };
+  const calldata = assets.interface.encodeFunctionData("createAsset", [spec, terms, operators]);
+  const description = "Issue the Shenzhen Metro 3.2% 2030 bond (CNSZMB203007)";
+  const target = await assets.getAddress();
+  await r.tx(
+    "Pearl River Bank proposes issue-security",
+    governor.connect(bank).propose([target], [0], [calldata], description),
+  );
+  const id = await governor.proposalCount();
+  await time.increase(Number(await governor.votingDelay()) + 1);
+  for (const [member, name] of [
+    [bank, "Pearl River Bank"],
+    [securities, "Nanshan Securities"],
+    [insurer, "Qianhai Insurance"],
+  ] as const) {
+    await r.tx(`${name} votes For`, governor.connect(member).castVote(id, VoteType.For));
+  }
+  await time.increase(Number(await governor.votingPeriod()));
+  await r.tx("queue in the timelock", governor["queue(uint256)"](id));
+  await time.increase(Number(await timelock.getMinDelay()) + 1);
+  await r.tx("execute: createAsset deploys, binds and lists the bond's token", governor["execute(uint256)"](id));
+  const count = await assets.assetCount();
+  r.note(`the asset registry lists ${count} assets:`);
+  for (let i = 0n; i < count; i++) {
+    const a = await assets.assetAt(i);
+    const token = (await ethers.getContractAt("SecurityToken", a.token)) as unknown as SecurityToken;
+    const kind = ["equity", "bond", "fund unit", "cash", "other"][Number(a.kind)];
+    const status = ["active", "suspended", "matured", "redeemed"][Number(a.status)];
+    r.note(
+      `  ${ethers.toUtf8String(a.code)}  ${(await token.symbol()).padEnd(7)} ${kind.padEnd(6)} ${status.padEnd(7)} supply ${await token.totalSupply()}, ${await token.holderCount()} holders  ${a.token}`,
+    );
+  }
 }
 
 main().catch((error) => {

@@ -226,6 +226,7 @@ withDeployment(
           const decoded = describeCall(sys, labels, r.call.target, r.call.value, r.call.data);
           print(`  ${i + 1}. ${r.ok ? "OK  " : "FAIL"} ${decoded.call}`);
           if (!r.ok) print(`          ${r.reason}`);
+          for (const line of r.call.preview ?? []) print(`          ${line}`);
         });
         const failed = results.filter((r) => !r.ok);
         if (failed.length > 0) {

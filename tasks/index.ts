@@ -11,3 +11,4 @@ import "./token";
 import "./invoiceLifecycle";
 import "./tradeList";
 import "./dev";
+import "./assets";

@@ -40,5 +40,5 @@ export default buildModule("Tokens", (m) => {
     id: "RenounceTokenBinder",
     after: [bindSecurity, bindCash],
   });
-  return { securityToken, cashToken };
+  return { securityToken, cashToken, tokenImplementation: implementation };
 });

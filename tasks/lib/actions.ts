@@ -3,6 +3,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { CONTRACT_NAMES, CONTRACTS, type ContractName } from "./deployment";
 import type { Labels } from "./describe";
+import { ASSET_ACTION_USAGE, buildAssetAction, simulateSequence } from "./assetRegistry";
 import { GovError } from "./errors";
 import { INVOICE_ACTION_USAGE, buildInvoiceAction } from "./invoiceActions";
 import { parseAddress, parseBps, parseSeconds, parseWhole, tokenize } from "./parse";
@@ -16,6 +17,10 @@ export interface ProposalCall {
   data: string;
   /** Where the call came from: the action text, or `calls.json[2]`. */
   source: string;
+  /** Lines a dry run prints under the call (e.g. the token `issue-security` would create). */
+  preview?: string[];
+  /** Earlier calls of the same action this one depends on: simulated in sequence with them. */
+  simulateAfter?: ProposalCall[];
 }
 
 /** The named actions and their arguments. */
@@ -37,6 +42,7 @@ export const ACTION_USAGE: Record<string, string> = {
   "set-call-class": "set-call-class <contract|any> <function> <sensitive|routine>",
   upgrade: "upgrade <contract> <newImplementation>",
   ...INVOICE_ACTION_USAGE,
+  ...ASSET_ACTION_USAGE,
 };
 
 /** The named actions, one per line, for help texts. */
@@ -99,6 +105,7 @@ async function buildOne(sys: System, text: string): Promise<ProposalCall | Propo
   const words = tokenize(text);
   if (words.length === 0) throw new GovError(`empty action (actions: ${actionHelp()})`);
   const [verb, ...args] = words;
+  if (ASSET_ACTION_USAGE[verb.toLowerCase()]) return buildAssetAction(sys, verb.toLowerCase(), args, text);
   const usage = ACTION_USAGE[verb.toLowerCase()];
   if (!usage) throw new GovError(`unknown action "${verb}" in "${text}" (actions: ${actionHelp()})`);
   const wanted = usage.split(" ").slice(1);
@@ -365,6 +372,13 @@ export async function simulate(
   const governor = sys.deployment.addresses.governor as string;
   const results: SimulationResult[] = [];
   for (const call of calls) {
+    if (call.simulateAfter) {
+      const failure = await simulateSequence(sys, [...call.simulateAfter, call]);
+      results.push(
+        failure ? { call, ok: false, reason: explainFailure(sys.errors, labels, failure) } : { call, ok: true },
+      );
+      continue;
+    }
     const tx = { from: timelock, to: call.target, data: call.data, value: ethers.toQuantity(call.value) };
     const overrides: Record<string, unknown> =
       call.target.toLowerCase() === governor.toLowerCase() ? await governanceCallOverride(sys, call.data) : {};

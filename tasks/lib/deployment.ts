@@ -12,6 +12,7 @@ export const CONTRACT_NAMES = [
   "cash-token",
   "invoice-registry",
   "dvp-settlement",
+  "asset-registry",
   "governor",
   "timelock",
 ] as const;
@@ -53,6 +54,12 @@ export const CONTRACTS: Record<ContractName, { key: string; artifact: string; fq
     key: "Settlement#DvPSettlement",
     artifact: "DvPSettlement",
     fqn: "contracts/settlement/DvPSettlement.sol:DvPSettlement",
+    required: false,
+  },
+  "asset-registry": {
+    key: "Assets#AssetRegistry",
+    artifact: "AssetRegistry",
+    fqn: "contracts/assets/AssetRegistry.sol:AssetRegistry",
     required: false,
   },
   governor: {

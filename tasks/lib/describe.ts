@@ -1,4 +1,5 @@
 import { ethers } from "ethers";
+import { explainAssetCall } from "./assetRegistry";
 import type { ContractName } from "./deployment";
 import { explainInvoiceCall, roleDuty } from "./invoiceActions";
 import type { System } from "./system";
@@ -231,6 +232,6 @@ function explain(labels: Labels | undefined, where: string, tx: ethers.Transacti
     case "upgradeToAndCall":
       return `upgrade ${where} to the implementation ${addr(a[0])}${a[1] === "0x" ? "" : ` and call it with ${a[1]}`}`;
     default:
-      return explainInvoiceCall(tx);
+      return explainInvoiceCall(tx) ?? explainAssetCall(where, tx, addr);
   }
 }

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
+import { verifyAssets } from "./assetRegistry";
 import { ADMIN_SLOT, IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./bytecode";
 import { CONTRACTS, CONTRACT_NAMES, type ContractName } from "./deployment";
 import { GovError } from "./errors";
@@ -16,6 +17,7 @@ export const PROXIED: ContractName[] = [
   "cash-token",
   "invoice-registry",
   "dvp-settlement",
+  "asset-registry",
 ];
 
 /** The contracts that have roles, in the order the table shows them. */
@@ -329,12 +331,14 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
     "identity-registry": {
       DEFAULT_ADMIN_ROLE: [timelock],
       REGISTRAR_ROLE: expected.registrars,
-      TOKEN_BINDER_ROLE: [],
+      // the asset registry binds the tokens it creates
+      TOKEN_BINDER_ROLE: addresses["asset-registry"] ? [addresses["asset-registry"]] : [],
     },
     "security-token": { DEFAULT_ADMIN_ROLE: [timelock], ...tokenRoles(expected.securityOperators) },
     "cash-token": { DEFAULT_ADMIN_ROLE: [timelock], ...tokenRoles(expected.cashOperators) },
     "invoice-registry": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.invoiceGuardians },
     "dvp-settlement": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.settlementGuardians },
+    "asset-registry": { DEFAULT_ADMIN_ROLE: [timelock] },
   };
   const roleContracts = ROLE_CONTRACTS.filter((n) => sys.contracts[n]);
   const fromEvents = await roleHoldersFromEvents(
@@ -584,6 +588,10 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       add("code", `${n} extension`, extensionCode.ok, `${extension}: ${extensionCode.detail}`);
     }
   }
+  await verifyAssets(sys, add, label, [
+    CONTRACTS["security-token"].artifact,
+    ...(["security-token", "cash-token"] as const).flatMap((n) => options.implementations[n] ?? []),
+  ]);
   for (const n of ["governor", "timelock"] as const) {
     const address = addresses[n];
     if (!address) continue;

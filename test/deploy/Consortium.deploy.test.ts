@@ -86,6 +86,7 @@ async function deployedFixture() {
     identityRegistry: await f.identityRegistry.getAddress(),
     securityToken: await f.securityToken.getAddress(),
     cashToken: await f.cashToken.getAddress(),
+    assetRegistry: await f.assetRegistry.getAddress(),
   };
   const governance = f.parameters.Governance as {
     timelockMinDelay: number;
@@ -211,13 +212,14 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       expect(await membership.minimumMembers()).to.equal(BigInt(governance.minMembers));
     });
 
-    it("identity registry: the timelock (admin) and the registrars of the parameters", async function () {
+    it("identity registry: the timelock (admin), the registrars of the parameters, the asset registry (binds tokens)", async function () {
       const { identityRegistry, identity, addresses, registrar } = await loadFixture(deployedFixture);
       expect(identity.registrars).to.deep.equal([registrar.address]);
       expect(asObject(await roleHolders(identityRegistry as unknown as RoleContract))).to.deep.equal(
         expected([
           ["DEFAULT_ADMIN_ROLE", [addresses.timelock]],
           ["REGISTRAR_ROLE", identity.registrars],
+          ["TOKEN_BINDER_ROLE", [addresses.assetRegistry]],
         ]),
       );
       for (const r of identity.registrars) {

@@ -35,6 +35,7 @@ export async function tasksFixture() {
     "Tokens#CashToken": await f.cashToken.getAddress(),
     "Invoices#InvoiceRegistry": await f.invoiceRegistry.getAddress(),
     "Settlement#DvPSettlement": await f.dvpSettlement.getAddress(),
+    "Assets#AssetRegistry": await f.assetRegistry.getAddress(),
   };
   fs.writeFileSync(deployment, JSON.stringify(addresses, null, 2));
   return { ...f, deployment, addresses };
