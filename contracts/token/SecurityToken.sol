@@ -8,6 +8,7 @@ import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IERC1643} from "../interfaces/IERC1643.sol";
 import {IERC3643} from "../interfaces/IERC3643.sol";
 import {IParticipantCache} from "../interfaces/IParticipantCache.sol";
+import {IRecordBalances} from "../interfaces/IRecordBalances.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
 import {SecurityTokenBase} from "./SecurityTokenBase.sol";
 import {SecurityTokenExtension} from "./SecurityTokenExtension.sol";
@@ -318,7 +319,7 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
     function detectTransferRestriction(address from, address to, uint256 value) external view returns (uint8) {
         SecurityTokenStorage storage $ = _storage();
         Config memory config = $.config;
-        if (config.paused) return TransferRestrictions.PAUSED;
+        if (config.rules & PAUSED_FLAG != 0) return TransferRestrictions.PAUSED;
         TokenAccount sender = $.accounts[from];
         TokenAccount recipient = $.accounts[to];
         bool senderStale = from != address(0) && sender.epoch() != config.epoch;
@@ -455,6 +456,51 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
         return _storage().allowedCountryCount;
     }
 
+    // ------------------------------------------------------------------ record-time balances
+
+    /// @inheritdoc IRecordBalances
+    function balanceAtRecord(address wallet, uint256 recordTime) external view returns (uint256) {
+        SecurityTokenStorage storage $ = _storage();
+        (uint256 index, ) = _recordPoint($, recordTime);
+        TokenAccount account = $.accounts[wallet];
+        // Unchanged since the record point passed: the current balance.
+        if (index >= account.synced()) return account.balance();
+        // The last checkpoint starting at or before `index`; none or ended before: zero then.
+        Checkpoint[] storage checkpoints = $.checkpoints[wallet];
+        uint256 low = 0;
+        uint256 high = checkpoints.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            if (checkpoints[middle].from <= index) low = middle + 1;
+            else high = middle;
+        }
+        if (low == 0) return 0;
+        Checkpoint memory checkpoint = checkpoints[low - 1];
+        return index < checkpoint.to ? checkpoint.balance : 0;
+    }
+
+    /// @inheritdoc IRecordBalances
+    function totalSupplyAtRecord(uint256 recordTime) external view returns (uint256 supply) {
+        (, supply) = _recordPoint(_storage(), recordTime);
+    }
+
+    /// @inheritdoc IRecordBalances
+    function pendingRecordTimes() external view returns (uint256[] memory times) {
+        uint32[] storage pending = _storage().pendingRecordTimes;
+        times = new uint256[](pending.length);
+        for (uint256 i = 0; i < times.length; ++i) times[i] = pending[i];
+    }
+
+    /// @inheritdoc IRecordBalances
+    function passedRecordCount() external view returns (uint256) {
+        return _storage().config.passedRecords;
+    }
+
+    /// @inheritdoc IRecordBalances
+    function recoveredWallet(address lostWallet) external view returns (address) {
+        return _storage().recoveredTo[lostWallet];
+    }
+
     /// @inheritdoc ISecurityToken
     function extension() external view returns (address) {
         return EXTENSION;
@@ -537,6 +583,11 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
         _delegateToExtension();
     }
 
+    /// @inheritdoc IRecordBalances
+    function scheduleRecordTime(uint256) external {
+        _delegateToExtension();
+    }
+
     // ------------------------------------------------------------------ internals
 
 
@@ -556,6 +607,30 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
 
 
 
+
+    /// @dev The index and supply of the record point at `recordTime`, strictly past. A past point
+    /// still pending has had no balance change since its time: the next index, the current supply.
+    function _recordPoint(
+        SecurityTokenStorage storage $,
+        uint256 recordTime
+    ) private view returns (uint256 index, uint256 supply) {
+        if (recordTime >= block.timestamp) revert RecordTimeNotPassed(recordTime);
+        RecordPoint[] storage points = $.recordPoints;
+        uint256 low = 0;
+        uint256 high = points.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            uint256 time = points[middle].time;
+            if (time == recordTime) return (middle, points[middle].supply);
+            if (time < recordTime) low = middle + 1;
+            else high = middle;
+        }
+        uint32[] storage pending = $.pendingRecordTimes;
+        for (uint256 i = 0; i < pending.length; ++i) {
+            if (pending[i] == recordTime) return (points.length + i, $.totalSupply);
+        }
+        revert UnknownRecordTime(recordTime);
+    }
 
     function _spendAllowance(address owner, address spender, uint256 value) private {
         mapping(address => uint256) storage allowances = _storage().allowances[owner];
@@ -598,6 +673,26 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
             }
             return(0, returndatasize())
         }
+    }
+
+    /**
+     * @dev Passing record points is cold (once per record time): it runs in the extension.
+     * @custom:oz-upgrades-unsafe-allow delegatecall
+     */
+    function _passRecordPoints(
+        SecurityTokenStorage storage $,
+        Config memory
+    ) internal override returns (Config memory) {
+        address target = EXTENSION;
+        bytes4 selector = SecurityTokenExtension.passRecordPoints.selector;
+        assembly ("memory-safe") {
+            mstore(0, selector)
+            if iszero(delegatecall(gas(), target, 0, 4, 0, 0)) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+        }
+        return $.config;
     }
 
     /// @dev Upgrades are governance decisions: only the admin (the timelock) may upgrade.

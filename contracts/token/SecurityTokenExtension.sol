@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC1643} from "../interfaces/IERC1643.sol";
 import {IERC3643} from "../interfaces/IERC3643.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
+import {IRecordBalances} from "../interfaces/IRecordBalances.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
 import {SecurityTokenBase} from "./SecurityTokenBase.sol";
 import {TokenAccount} from "./TokenAccount.sol";
@@ -110,7 +111,7 @@ contract SecurityTokenExtension is SecurityTokenBase {
         if (target.balance() != 0 || target.has(FROZEN | PARTLY_FROZEN | LOCKED)) {
             revert ISecurityToken.RecoveryWalletNotEmpty(newWallet);
         }
-        uint8 epoch = $.config.epoch;
+        uint8 epoch = _currentConfig($).epoch;
         if (lost.epoch() != epoch) lost = _cache($, lostWallet, lost, epoch);
         if (target.epoch() != epoch) target = _cache($, newWallet, target, epoch);
         if (target.expiry() <= block.timestamp) {
@@ -121,10 +122,9 @@ contract SecurityTokenExtension is SecurityTokenBase {
         if (investorOnchainID != expectedId) revert ISecurityToken.InvestorIdMismatch(expectedId, investorOnchainID);
 
         // Same entity, so several wallets: entity balances and the holder count do not change.
-        // Balance, freeze, frozen amount and lock-up all move to the new wallet.
-        uint256 held = TokenAccount.unwrap(lost) & (FROZEN | PARTLY_FROZEN | LOCKED);
-        $.accounts[newWallet] = TokenAccount.wrap(TokenAccount.unwrap(target) | held).withBalance(balance);
-        $.accounts[lostWallet] = lost.withoutFlag(FROZEN | PARTLY_FROZEN | LOCKED).withBalance(0);
+        // Balance, freeze, frozen amount and lock-up all move to the new wallet. Both balances
+        // change: record-time balances are kept first (the new wallet's are zero).
+        uint256 held = _moveAccount($, lostWallet, lost, newWallet, target);
         if (held & PARTLY_FROZEN != 0) {
             $.frozenAmount[newWallet] = $.frozenAmount[lostWallet];
             delete $.frozenAmount[lostWallet];
@@ -136,6 +136,38 @@ contract SecurityTokenExtension is SecurityTokenBase {
         emit IERC20.Transfer(lostWallet, newWallet, balance);
         emit IERC3643.RecoverySuccess(lostWallet, newWallet, investorOnchainID);
         return true;
+    }
+
+    /**
+     * @notice Passes the record points whose time is past (the token runs this, by delegatecall,
+     * on the first balance change after a record time; it is not part of the token's surface).
+     */
+    function passRecordPoints() external {
+        SecurityTokenStorage storage $ = _storage();
+        _passRecordPoints($, $.config);
+    }
+
+    /// @notice The token's `scheduleRecordTime` (see `IRecordBalances`).
+    /// @dev Kept sorted; at most `MAX_PENDING_RECORDS` pending, so passing them is bounded.
+    function scheduleRecordTime(uint256 recordTime) external onlyRole(RECORD_ROLE) {
+        if (recordTime <= block.timestamp || recordTime > type(uint32).max) {
+            revert IRecordBalances.RecordTimeNotInFuture(recordTime);
+        }
+        SecurityTokenStorage storage $ = _storage();
+        Config memory config = _currentConfig($);
+        uint32[] storage pending = $.pendingRecordTimes;
+        uint256 count = pending.length;
+        uint256 position = 0;
+        while (position < count && pending[position] < recordTime) ++position;
+        if (position < count && pending[position] == recordTime) return;
+        if (count == MAX_PENDING_RECORDS || config.passedRecords + count >= type(uint16).max) {
+            revert IRecordBalances.RecordTimeLimit();
+        }
+        pending.push();
+        for (uint256 i = count; i > position; --i) pending[i] = pending[i - 1];
+        pending[position] = uint32(recordTime);
+        if (position == 0) $.config.nextRecordTime = uint32(recordTime);
+        emit IRecordBalances.RecordTimeScheduled(recordTime);
     }
 
     /// @notice The token's `setName` (see `IERC3643`).
@@ -205,6 +237,26 @@ contract SecurityTokenExtension is SecurityTokenBase {
     function _emitTokenInformation() private {
         SecurityTokenStorage storage $ = _storage();
         emit IERC3643.UpdatedTokenInformation($.name, $.symbol, $.decimals, IERC3643(address(this)).version(), $.onchainID);
+    }
+
+    /// @dev Recovery's balance move: both wallets' record-time balances are kept first (the new
+    /// wallet's are zero); returns the freeze and lock-up flags that moved.
+    function _moveAccount(
+        SecurityTokenStorage storage $,
+        address lostWallet,
+        TokenAccount lost,
+        address newWallet,
+        TokenAccount target
+    ) private returns (uint256 held) {
+        uint16 passed = $.config.passedRecords;
+        if (lost.synced() < passed) lost = _checkpoint($, lostWallet, lost, passed);
+        held = TokenAccount.unwrap(lost) & (FROZEN | PARTLY_FROZEN | LOCKED);
+        $.accounts[newWallet] = TokenAccount.wrap(TokenAccount.unwrap(target) | held).withBalance(lost.balance()).withSynced(
+            passed
+        );
+        $.accounts[lostWallet] = lost.withoutFlag(FROZEN | PARTLY_FROZEN | LOCKED).withBalance(0);
+        $.recoveredTo[lostWallet] = newWallet;
+        delete $.recoveredTo[newWallet];
     }
 
     function _checkBatch(uint256 length, uint256 otherLength) private pure {
