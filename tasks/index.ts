@@ -5,3 +5,4 @@ import "./consortium";
 import "./invoice";
 import "./trade";
 import "./order";
+import "./actions";

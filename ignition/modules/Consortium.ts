@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import CorporateActionsModule from "./CorporateActions";
 import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
 import InvoicesModule from "./Invoices";
@@ -15,6 +16,7 @@ export default buildModule("Consortium", (m) => {
   const { securityToken, cashToken } = m.useModule(TokensModule);
   const { invoiceRegistry } = m.useModule(InvoicesModule);
   const { dvpSettlement } = m.useModule(SettlementModule);
+  const { corporateActions } = m.useModule(CorporateActionsModule);
   return {
     timelock,
     membership,
@@ -24,5 +26,6 @@ export default buildModule("Consortium", (m) => {
     cashToken,
     invoiceRegistry,
     dvpSettlement,
+    corporateActions,
   };
 });
