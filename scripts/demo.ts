@@ -15,8 +15,10 @@ import path from "node:path";
 import { type Order, Side, type SideValue, signOrder, signedOrderDocument } from "../tasks/lib/orders";
 import { Venue } from "../venue/service";
 import { invoiceKey } from "../tasks/lib/invoiceKey";
+import { demoCorporateActions } from "./lib/demoActions";
 import type {
   ConsortiumGovernor,
+  CorporateActions,
   DvPSettlement,
   InvoiceRegistry,
   ConsortiumMembership,
@@ -456,6 +458,20 @@ async function main() {
     dvp.connect(bob).fill(quote.order, quote.signature, 50n),
   );
   r.note(`Bob holds ${await shares.balanceOf(bob.address)} SZPH`);
+
+  await demoCorporateActions({
+    r,
+    governor,
+    registry,
+    cash,
+    corporateActions: deployed.corporateActions as unknown as CorporateActions,
+    voters: [bank, securities, insurer],
+    registrar,
+    transferAgent,
+    cashIssuer,
+    payingAgent: signers[19],
+    holders: [bob, carol],
+  });
 
   r.summary();
 }
