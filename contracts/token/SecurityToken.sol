@@ -493,7 +493,7 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
 
     /// @inheritdoc IRecordBalances
     function passedRecordCount() external view returns (uint256) {
-        return _storage().config.passedRecords;
+        return _passedRecords(_storage().config);
     }
 
     /// @inheritdoc IRecordBalances

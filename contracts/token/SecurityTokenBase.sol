@@ -57,8 +57,8 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
 
     /// @dev Everything a transfer needs to know about the token: one slot (256 bits).
     /// Holder counts fit 24 bits: the registry numbers at most 2^24 - 1 entities. A transfer learns
-    /// from `nextRecordTime` whether a record time has passed since the last balance change, and
-    /// from `passedRecords` and the wallets' synced counts whether a wallet's balance at a passed
+    /// from `records` whether a record time has passed since the last balance change, and from
+    /// the passed count and the wallets' synced counts whether a wallet's balance at a passed
     /// record time must be kept before it changes.
     struct Config {
         uint8 rules; // RULE_* flags, and PAUSED_FLAG
@@ -67,8 +67,10 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         uint24 holderCount;
         uint24 maxHolders;
         uint112 maxEntityBalance;
-        uint32 nextRecordTime; // earliest scheduled record time not yet passed (0 = none)
-        uint16 passedRecords; // record points passed so far (their index order is their time order)
+        // Record points, one field (copying a packed struct to memory reads its slot per field):
+        // bits 0-31 the earliest scheduled record time not yet passed (0 = none); bits 32-47 the
+        // record points passed so far (their index order is their time order).
+        uint48 records;
     }
 
     /// @dev A passed record point: its time and the supply then.
@@ -128,7 +130,9 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     /// @dev A holder's transfer: every rule, then the balances.
     function _transfer(address from, address to, uint256 value) internal {
         SecurityTokenStorage storage $ = _storage();
-        Config memory config = _currentConfig($);
+        Config memory config = $.config;
+        uint256 nextRecord = uint32(config.records);
+        if (nextRecord != 0 && block.timestamp > nextRecord) config = _passRecordPoints($, config);
         if (config.rules & PAUSED_FLAG != 0) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
         TokenAccount sender = $.accounts[from];
         TokenAccount recipient = $.accounts[to];
@@ -245,7 +249,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
      */
     function _currentConfig(SecurityTokenStorage storage $) internal returns (Config memory config) {
         config = $.config;
-        uint256 next = config.nextRecordTime;
+        uint256 next = uint32(config.records);
         if (next != 0 && block.timestamp > next) config = _passRecordPoints($, config);
     }
 
@@ -259,19 +263,29 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         uint256 count = pending.length;
         uint256 due = 0;
         uint256 supply = $.totalSupply;
+        uint256 passed = _passedRecords(config);
         while (due < count && pending[due] < block.timestamp) {
             uint32 time = pending[due];
             $.recordPoints.push(RecordPoint(time, uint224(supply)));
-            emit IRecordBalances.RecordTimePassed(time, config.passedRecords + due, supply);
+            emit IRecordBalances.RecordTimePassed(time, passed + due, supply);
             ++due;
         }
         for (uint256 i = due; i < count; ++i) pending[i - due] = pending[i];
         for (uint256 i = 0; i < due; ++i) pending.pop();
         // At most 2^16 - 1 record points are ever scheduled, so the count fits.
-        config.passedRecords += uint16(due);
-        config.nextRecordTime = due < count ? pending[0] : 0;
+        config.records = _records(due < count ? pending[0] : 0, passed + due);
         $.config = config;
         return config;
+    }
+
+    /// @dev The passed record points' count in a config.
+    function _passedRecords(Config memory config) internal pure returns (uint16) {
+        return uint16(config.records >> 32);
+    }
+
+    /// @dev The `records` field from the next record time and the passed count.
+    function _records(uint256 nextRecordTime, uint256 passed) internal pure returns (uint48) {
+        return uint48(nextRecordTime | (passed << 32));
     }
 
     /// @dev Before `wallet`'s balance changes: keeps its balance at the record points passed since
@@ -307,6 +321,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
      * `config` is current (`_currentConfig`): a party whose balance at a passed record point is not
      * yet kept gets a checkpoint first.
      */
+    // solhint-disable-next-line function-max-lines
     function _move(
         SecurityTokenStorage storage $,
         Config memory config,
@@ -316,20 +331,8 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         TokenAccount recipient,
         uint256 value
     ) internal {
-        (sender, recipient) = _keepRecords($, config.passedRecords, from, sender, to, recipient);
-        _moveBalances($, config, from, sender, to, recipient, value);
-    }
-
-    /// @dev `_move` once the parties' record-time balances are kept.
-    function _moveBalances(
-        SecurityTokenStorage storage $,
-        Config memory config,
-        address from,
-        TokenAccount sender,
-        address to,
-        TokenAccount recipient,
-        uint256 value
-    ) internal {
+        uint16 passed = _passedRecords(config);
+        if (passed != 0) (sender, recipient) = _keepRecords($, passed, from, sender, to, recipient);
         if (from == to) {
             // A transfer to oneself changes nothing but is still reported, as in OpenZeppelin's ERC-20.
             emit IERC20.Transfer(from, to, value);

@@ -160,13 +160,14 @@ contract SecurityTokenExtension is SecurityTokenBase {
         uint256 position = 0;
         while (position < count && pending[position] < recordTime) ++position;
         if (position < count && pending[position] == recordTime) return;
-        if (count == MAX_PENDING_RECORDS || config.passedRecords + count >= type(uint16).max) {
+        uint256 passed = _passedRecords(config);
+        if (count == MAX_PENDING_RECORDS || passed + count >= type(uint16).max) {
             revert IRecordBalances.RecordTimeLimit();
         }
         pending.push();
         for (uint256 i = count; i > position; --i) pending[i] = pending[i - 1];
         pending[position] = uint32(recordTime);
-        if (position == 0) $.config.nextRecordTime = uint32(recordTime);
+        if (position == 0) $.config.records = _records(recordTime, passed);
         emit IRecordBalances.RecordTimeScheduled(recordTime);
     }
 
@@ -248,7 +249,7 @@ contract SecurityTokenExtension is SecurityTokenBase {
         address newWallet,
         TokenAccount target
     ) private returns (uint256 held) {
-        uint16 passed = $.config.passedRecords;
+        uint16 passed = _passedRecords($.config);
         if (lost.synced() < passed) lost = _checkpoint($, lostWallet, lost, passed);
         held = TokenAccount.unwrap(lost) & (FROZEN | PARTLY_FROZEN | LOCKED);
         $.accounts[newWallet] = TokenAccount.wrap(TokenAccount.unwrap(target) | held).withBalance(lost.balance()).withSynced(
