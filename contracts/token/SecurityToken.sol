@@ -459,36 +459,18 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
     // ------------------------------------------------------------------ record-time balances
 
     /// @inheritdoc IRecordBalances
-    function balanceAtRecord(address wallet, uint256 recordTime) external view returns (uint256) {
-        SecurityTokenStorage storage $ = _storage();
-        (uint256 index, ) = _recordPoint($, recordTime);
-        TokenAccount account = $.accounts[wallet];
-        // Unchanged since the record point passed: the current balance.
-        if (index >= account.synced()) return account.balance();
-        // The last checkpoint starting at or before `index`; none or ended before: zero then.
-        Checkpoint[] storage checkpoints = $.checkpoints[wallet];
-        uint256 low = 0;
-        uint256 high = checkpoints.length;
-        while (low < high) {
-            uint256 middle = (low + high) / 2;
-            if (checkpoints[middle].from <= index) low = middle + 1;
-            else high = middle;
-        }
-        if (low == 0) return 0;
-        Checkpoint memory checkpoint = checkpoints[low - 1];
-        return index < checkpoint.to ? checkpoint.balance : 0;
+    function balanceAtRecord(address, uint256) external view returns (uint256) {
+        _asView(_delegateToExtension)();
     }
 
     /// @inheritdoc IRecordBalances
-    function totalSupplyAtRecord(uint256 recordTime) external view returns (uint256 supply) {
-        (, supply) = _recordPoint(_storage(), recordTime);
+    function totalSupplyAtRecord(uint256) external view returns (uint256) {
+        _asView(_delegateToExtension)();
     }
 
     /// @inheritdoc IRecordBalances
-    function pendingRecordTimes() external view returns (uint256[] memory times) {
-        uint32[] storage pending = _storage().pendingRecordTimes;
-        times = new uint256[](pending.length);
-        for (uint256 i = 0; i < times.length; ++i) times[i] = pending[i];
+    function pendingRecordTimes() external view returns (uint256[] memory) {
+        _asView(_delegateToExtension)();
     }
 
     /// @inheritdoc IRecordBalances
@@ -608,30 +590,6 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
 
 
 
-    /// @dev The index and supply of the record point at `recordTime`, strictly past. A past point
-    /// still pending has had no balance change since its time: the next index, the current supply.
-    function _recordPoint(
-        SecurityTokenStorage storage $,
-        uint256 recordTime
-    ) private view returns (uint256 index, uint256 supply) {
-        if (recordTime >= block.timestamp) revert RecordTimeNotPassed(recordTime);
-        RecordPoint[] storage points = $.recordPoints;
-        uint256 low = 0;
-        uint256 high = points.length;
-        while (low < high) {
-            uint256 middle = (low + high) / 2;
-            uint256 time = points[middle].time;
-            if (time == recordTime) return (middle, points[middle].supply);
-            if (time < recordTime) low = middle + 1;
-            else high = middle;
-        }
-        uint32[] storage pending = $.pendingRecordTimes;
-        for (uint256 i = 0; i < pending.length; ++i) {
-            if (pending[i] == recordTime) return (points.length + i, $.totalSupply);
-        }
-        revert UnknownRecordTime(recordTime);
-    }
-
     function _spendAllowance(address owner, address spender, uint256 value) private {
         mapping(address => uint256) storage allowances = _storage().allowances[owner];
         uint256 current = allowances[spender];
@@ -693,6 +651,16 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
             }
         }
         return $.config;
+    }
+
+    /**
+     * @dev `_delegateToExtension` typed as a view, for views that run in the extension: the
+     * extension's views write nothing, so they also run under STATICCALL.
+     */
+    function _asView(function() internal f) private pure returns (function() internal view g) {
+        assembly ("memory-safe") {
+            g := f
+        }
     }
 
     /// @dev Upgrades are governance decisions: only the admin (the timelock) may upgrade.

@@ -171,6 +171,39 @@ contract SecurityTokenExtension is SecurityTokenBase {
         emit IRecordBalances.RecordTimeScheduled(recordTime);
     }
 
+    /// @notice The token's `balanceAtRecord` (see `IRecordBalances`).
+    function balanceAtRecord(address wallet, uint256 recordTime) external view returns (uint256) {
+        SecurityTokenStorage storage $ = _storage();
+        (uint256 index, ) = _recordPoint($, recordTime);
+        TokenAccount account = $.accounts[wallet];
+        // Unchanged since the record point passed: the current balance.
+        if (index >= account.synced()) return account.balance();
+        // The last checkpoint starting at or before `index`; none or ended before: zero then.
+        Checkpoint[] storage checkpoints = $.checkpoints[wallet];
+        uint256 low = 0;
+        uint256 high = checkpoints.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            if (checkpoints[middle].from <= index) low = middle + 1;
+            else high = middle;
+        }
+        if (low == 0) return 0;
+        Checkpoint memory checkpoint = checkpoints[low - 1];
+        return index < checkpoint.to ? checkpoint.balance : 0;
+    }
+
+    /// @notice The token's `totalSupplyAtRecord` (see `IRecordBalances`).
+    function totalSupplyAtRecord(uint256 recordTime) external view returns (uint256 supply) {
+        (, supply) = _recordPoint(_storage(), recordTime);
+    }
+
+    /// @notice The token's `pendingRecordTimes` (see `IRecordBalances`).
+    function pendingRecordTimes() external view returns (uint256[] memory times) {
+        uint32[] storage pending = _storage().pendingRecordTimes;
+        times = new uint256[](pending.length);
+        for (uint256 i = 0; i < times.length; ++i) times[i] = pending[i];
+    }
+
     /// @notice The token's `setName` (see `IERC3643`).
     function setName(string calldata name_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (bytes(name_).length == 0) revert ISecurityToken.EmptyName();
@@ -258,6 +291,30 @@ contract SecurityTokenExtension is SecurityTokenBase {
         $.accounts[lostWallet] = lost.withoutFlag(FROZEN | PARTLY_FROZEN | LOCKED).withBalance(0);
         $.recoveredTo[lostWallet] = newWallet;
         delete $.recoveredTo[newWallet];
+    }
+
+    /// @dev The index and supply of the record point at `recordTime`, strictly past. A past point
+    /// still pending has had no balance change since its time: the next index, the current supply.
+    function _recordPoint(
+        SecurityTokenStorage storage $,
+        uint256 recordTime
+    ) private view returns (uint256 index, uint256 supply) {
+        if (recordTime >= block.timestamp) revert IRecordBalances.RecordTimeNotPassed(recordTime);
+        RecordPoint[] storage points = $.recordPoints;
+        uint256 low = 0;
+        uint256 high = points.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            uint256 time = points[middle].time;
+            if (time == recordTime) return (middle, points[middle].supply);
+            if (time < recordTime) low = middle + 1;
+            else high = middle;
+        }
+        uint32[] storage pending = $.pendingRecordTimes;
+        for (uint256 i = 0; i < pending.length; ++i) {
+            if (pending[i] == recordTime) return (points.length + i, $.totalSupply);
+        }
+        revert IRecordBalances.UnknownRecordTime(recordTime);
     }
 
     function _checkBatch(uint256 length, uint256 otherLength) private pure {
