@@ -459,17 +459,17 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
     // ------------------------------------------------------------------ record-time balances
 
     /// @inheritdoc IRecordBalances
-    function balanceAtRecord(address, uint256) external view returns (uint256) {
+    function balanceAtRecord(address, uint256) external view returns (uint256 balance) {
         _asView(_delegateToExtension)();
     }
 
     /// @inheritdoc IRecordBalances
-    function totalSupplyAtRecord(uint256) external view returns (uint256) {
+    function totalSupplyAtRecord(uint256) external view returns (uint256 supply) {
         _asView(_delegateToExtension)();
     }
 
     /// @inheritdoc IRecordBalances
-    function pendingRecordTimes() external view returns (uint256[] memory) {
+    function pendingRecordTimes() external view returns (uint256[] memory times) {
         _asView(_delegateToExtension)();
     }
 
