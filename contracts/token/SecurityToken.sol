@@ -461,16 +461,19 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
     /// @inheritdoc IRecordBalances
     function balanceAtRecord(address, uint256) external view returns (uint256 balance) {
         _asView(_delegateToExtension)();
+        return balance; // not reached: the extension's answer was returned
     }
 
     /// @inheritdoc IRecordBalances
     function totalSupplyAtRecord(uint256) external view returns (uint256 supply) {
         _asView(_delegateToExtension)();
+        return supply; // not reached: the extension's answer was returned
     }
 
     /// @inheritdoc IRecordBalances
     function pendingRecordTimes() external view returns (uint256[] memory times) {
         _asView(_delegateToExtension)();
+        return times; // not reached: the extension's answer was returned
     }
 
     /// @inheritdoc IRecordBalances
