@@ -17,6 +17,7 @@ import {
   deploySecurityToken,
 } from "./lib/deploy";
 import { executionGasOf, gasOf } from "./lib/gas";
+import { deployCorporateActions } from "./lib/deployActions";
 import { Side, signOrder } from "../tasks/lib/orders";
 import type { Order, SideValue } from "../tasks/lib/orders";
 import { invoiceKey } from "../tasks/lib/invoiceKey";
@@ -771,6 +772,91 @@ async function benchAssets() {
   requireEqual("created vs direct token transfer (execution gas)", createdTransfer.execution, directTransfer.execution);
 }
 
+/**
+ * Corporate actions: announce, claim, a batch payment of 100 holders, redeem; and a transfer that
+ * does not cross a record time on a token that has had a distribution (both parties moved since
+ * its record time) against the same transfer on a token that never had one (target 1.02).
+ */
+async function benchActions() {
+  const [admin, alice, bob, carol] = await ethers.getSigners();
+  const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  const registerAs = (wallet: string, name: string) =>
+    registry.registerIdentity(wallet, ethers.id(name), Country.CN, expiry, Attr.INVESTOR);
+  for (const [signer, name] of [
+    [admin, "payer"],
+    [alice, "alice"],
+    [bob, "bob"],
+    [carol, "carol"],
+  ] as const) {
+    await registerAs(signer.address, name);
+  }
+  const operators = allDuties([admin.address], [admin.address]);
+  const registryAddress = await registry.getAddress();
+  const deployToken = (symbol: string, decimals: number) =>
+    deploySecurityToken(hre, { name: symbol, symbol, decimals }, registryAddress, admin.address, operators);
+  const never = await deployToken("NVR", 0);
+  const paying = await deployToken("DIV", 0);
+  const cash = await deployToken("CSH", 2);
+  const actions = await deployCorporateActions(hre, admin.address);
+  const actionsAddress = await actions.getAddress();
+  await registerAs(actionsAddress, "corporate-actions");
+  await paying.grantRole(await paying.RECORD_ROLE(), actionsAddress);
+  await paying.grantRole(await paying.SUPPLY_ROLE(), actionsAddress);
+  await actions.grantRole(await actions.payingAgentRole(await paying.getAddress()), admin.address);
+  await cash.mint(admin.address, 10n ** 12n);
+  await cash.approve(actionsAddress, ethers.MaxUint256);
+  for (const token of [never, paying]) {
+    await token.mint(alice.address, 1000);
+    await token.mint(bob.address, 1000);
+  }
+  const holders: string[] = [];
+  for (let i = 0; i < 100; ++i) {
+    const wallet = ethers.Wallet.createRandom().address;
+    await registerAs(wallet, `holder-${i}`);
+    await paying.mint(wallet, 10);
+    holders.push(wallet);
+  }
+  const notice = { noticeUri: "ipfs://coupon", noticeHash: ethers.id("coupon") };
+  const announceAt = async (recordTime: number) =>
+    actions.announce({
+      asset: await paying.getAddress(),
+      cashToken: await cash.getAddress(),
+      amountPerUnit: 100n,
+      amount: 10n ** 6n,
+      recordTime,
+      paymentStart: recordTime + 10,
+      claimDeadline: recordTime + 1000,
+      ...notice,
+    });
+  const first = (await time.latest()) + 100;
+  record("actions.announce", await gasOf(announceAt(first)));
+  await time.increaseTo(first + 1);
+  record(
+    "actions.token.transfer.firstAfterRecordTime",
+    (await executionGasOf(paying.connect(alice).transfer(bob.address, 10))).gas,
+  );
+  await paying.connect(bob).transfer(alice.address, 10);
+  await never.connect(alice).transfer(bob.address, 10);
+  await never.connect(bob).transfer(alice.address, 10);
+  const plainTransfer = await executionGasOf(never.connect(alice).transfer(bob.address, 10));
+  const afterRecord = await executionGasOf(paying.connect(alice).transfer(bob.address, 10));
+  record("actions.token.transfer.noDistribution", plainTransfer.gas);
+  record("actions.token.transfer.notCrossingRecordTime", afterRecord.gas, {
+    op: "actions.token.transfer.noDistribution",
+    gas: plainTransfer.gas,
+    target: 1.02,
+  });
+  await time.increaseTo(first + 10);
+  record("actions.claim", await gasOf(actions.connect(alice).claim(1, alice.address)));
+  record("actions.payBatch.100holders", await gasOf(actions.payBatch(1, holders)));
+
+  await paying.mint(carol.address, 10);
+  const maturity = await time.latest();
+  await actions.openRedemption(await paying.getAddress(), await cash.getAddress(), 10_000n, maturity, 10n ** 9n);
+  record("actions.redeem", await gasOf(actions.connect(carol).redeem(await paying.getAddress())));
+}
+
 async function main() {
   await benchToken();
   await benchGovernance();
@@ -778,6 +864,7 @@ async function main() {
   await benchSettlement();
   await benchOrders();
   await benchAssets();
+  await benchActions();
 
   const out = path.join(__dirname, "..", "bench", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -16,9 +16,11 @@ import path from "node:path";
 import { type Order, Side, type SideValue, signOrder, signedOrderDocument } from "../tasks/lib/orders";
 import { Venue } from "../venue/service";
 import { invoiceKey } from "../tasks/lib/invoiceKey";
+import { demoCorporateActions } from "./lib/demoActions";
 import type {
   AssetRegistry,
   ConsortiumGovernor,
+  CorporateActions,
   DvPSettlement,
   InvoiceRegistry,
   ConsortiumMembership,
@@ -462,6 +464,20 @@ async function main() {
   r.note(`Bob holds ${await shares.balanceOf(bob.address)} SZPH`);
 
   await issueBond(r, deployed);
+  await demoCorporateActions({
+    r,
+    governor,
+    registry,
+    cash,
+    corporateActions: deployed.corporateActions as unknown as CorporateActions,
+    voters: [bank, securities, insurer],
+    registrar,
+    transferAgent,
+    cashIssuer,
+    payingAgent: signers[19],
+    holders: [bob, carol],
+  });
+
   r.summary();
 }
 

@@ -12,3 +12,4 @@ import "./invoiceLifecycle";
 import "./tradeList";
 import "./dev";
 import "./assets";
+import "./actions";

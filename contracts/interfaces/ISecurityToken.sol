@@ -7,6 +7,7 @@ import {IERC1643} from "./IERC1643.sol";
 import {IERC3643} from "./IERC3643.sol";
 import {IComplianceHook} from "./IComplianceHook.sol";
 import {IParticipantCache} from "./IParticipantCache.sol";
+import {IRecordBalances} from "./IRecordBalances.sol";
 
 /**
  * @title ISecurityToken
@@ -15,7 +16,7 @@ import {IParticipantCache} from "./IParticipantCache.sol";
  * and keep documents; every transfer passes the compliance rules whose ERC-1404 codes are in
  * `TransferRestrictions`. Amounts above a balance or allowance revert with the ERC-6093 errors.
  */
-interface ISecurityToken is IERC3643, IERC1404, IERC1643, IERC20Errors, IParticipantCache {
+interface ISecurityToken is IERC3643, IERC1404, IERC1643, IERC20Errors, IParticipantCache, IRecordBalances {
     /// @notice The first holders of the operational roles, named at initialisation, by duty.
     struct Operators {
         address[] supplyAgents; // SUPPLY_ROLE: mint, mintLocked, burn

@@ -8,6 +8,7 @@ import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IERC1643} from "../interfaces/IERC1643.sol";
 import {IERC3643} from "../interfaces/IERC3643.sol";
 import {IParticipantCache} from "../interfaces/IParticipantCache.sol";
+import {IRecordBalances} from "../interfaces/IRecordBalances.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
 import {SecurityTokenBase} from "./SecurityTokenBase.sol";
 import {SecurityTokenExtension} from "./SecurityTokenExtension.sol";
@@ -318,7 +319,7 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
     function detectTransferRestriction(address from, address to, uint256 value) external view returns (uint8) {
         SecurityTokenStorage storage $ = _storage();
         Config memory config = $.config;
-        if (config.paused) return TransferRestrictions.PAUSED;
+        if (config.rules & PAUSED_FLAG != 0) return TransferRestrictions.PAUSED;
         TokenAccount sender = $.accounts[from];
         TokenAccount recipient = $.accounts[to];
         bool senderStale = from != address(0) && sender.epoch() != config.epoch;
@@ -455,6 +456,36 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
         return _storage().allowedCountryCount;
     }
 
+    // ------------------------------------------------------------------ record-time balances
+
+    /// @inheritdoc IRecordBalances
+    function balanceAtRecord(address, uint256) external view returns (uint256 balance) {
+        _asView(_delegateToExtension)();
+        return balance; // not reached: the extension's answer was returned
+    }
+
+    /// @inheritdoc IRecordBalances
+    function totalSupplyAtRecord(uint256) external view returns (uint256 supply) {
+        _asView(_delegateToExtension)();
+        return supply; // not reached: the extension's answer was returned
+    }
+
+    /// @inheritdoc IRecordBalances
+    function pendingRecordTimes() external view returns (uint256[] memory times) {
+        _asView(_delegateToExtension)();
+        return times; // not reached: the extension's answer was returned
+    }
+
+    /// @inheritdoc IRecordBalances
+    function passedRecordCount() external view returns (uint256) {
+        return _passedRecords(_storage().config);
+    }
+
+    /// @inheritdoc IRecordBalances
+    function recoveredWallet(address lostWallet) external view returns (address) {
+        return _storage().recoveredTo[lostWallet];
+    }
+
     /// @inheritdoc ISecurityToken
     function extension() external view returns (address) {
         return EXTENSION;
@@ -537,6 +568,11 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
         _delegateToExtension();
     }
 
+    /// @inheritdoc IRecordBalances
+    function scheduleRecordTime(uint256) external {
+        _delegateToExtension();
+    }
+
     // ------------------------------------------------------------------ internals
 
 
@@ -597,6 +633,36 @@ contract SecurityToken is SecurityTokenBase, UUPSUpgradeable, ISecurityToken {
                 revert(0, returndatasize())
             }
             return(0, returndatasize())
+        }
+    }
+
+    /**
+     * @dev Passing record points is cold (once per record time): it runs in the extension.
+     * @custom:oz-upgrades-unsafe-allow delegatecall
+     */
+    function _passRecordPoints(
+        SecurityTokenStorage storage $,
+        Config memory
+    ) internal override returns (Config memory) {
+        address target = EXTENSION;
+        bytes4 selector = SecurityTokenExtension.passRecordPoints.selector;
+        assembly ("memory-safe") {
+            mstore(0, selector)
+            if iszero(delegatecall(gas(), target, 0, 4, 0, 0)) {
+                returndatacopy(0, 0, returndatasize())
+                revert(0, returndatasize())
+            }
+        }
+        return $.config;
+    }
+
+    /**
+     * @dev `_delegateToExtension` typed as a view, for views that run in the extension: the
+     * extension's views write nothing, so they also run under STATICCALL.
+     */
+    function _asView(function() internal f) private pure returns (function() internal view g) {
+        assembly ("memory-safe") {
+            g := f
         }
     }
 

@@ -7,6 +7,7 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {IComplianceHook} from "../interfaces/IComplianceHook.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IERC3643} from "../interfaces/IERC3643.sol";
+import {IRecordBalances} from "../interfaces/IRecordBalances.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
 import {GuardianPausable} from "../utils/GuardianPausable.sol";
 import {TokenAccount, TokenAccountLib} from "./TokenAccount.sol";
@@ -31,6 +32,11 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     bytes32 public constant DOCUMENT_ROLE = keccak256("DOCUMENT_ROLE");
     /// @notice Sets the compliance rules.
     bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
+    /// @notice Schedules record times (held by the corporate-actions contract).
+    bytes32 public constant RECORD_ROLE = keccak256("RECORD_ROLE");
+
+    /// @dev Record times scheduled and not yet passed, at most.
+    uint256 internal constant MAX_PENDING_RECORDS = 32;
 
     /// @dev Balances are 120-bit; the supply never exceeds this.
     uint256 internal constant MAX_SUPPLY = type(uint120).max;
@@ -40,6 +46,8 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     uint8 internal constant RULE_MAX_ENTITY_BALANCE = 1 << 1;
     uint8 internal constant RULE_MAX_HOLDERS = 1 << 2;
     uint8 internal constant RULE_HOOK = 1 << 3;
+    /// @dev Not a rule: the pause switch, kept in the same byte to free config bits.
+    uint8 internal constant PAUSED_FLAG = 1 << 7;
 
     // Account flags (see `TokenAccount`).
     uint256 internal constant FROZEN = TokenAccountLib.FROZEN;
@@ -47,17 +55,35 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     uint256 internal constant LOCKED = TokenAccountLib.LOCKED;
     uint256 internal constant MULTI_WALLET = TokenAccountLib.MULTI_WALLET;
 
-    /// @dev Everything a transfer needs to know about the token: one slot.
-    /// @dev 216 bits; the 40 free bits are kept for record-time bookkeeping (corporate actions).
-    /// Holder counts fit 24 bits: the registry numbers at most 2^24 - 1 entities.
+    /// @dev Everything a transfer needs to know about the token: one slot (256 bits).
+    /// Holder counts fit 24 bits: the registry numbers at most 2^24 - 1 entities. A transfer learns
+    /// from `records` whether a record time has passed since the last balance change, and from
+    /// the passed count and the wallets' synced counts whether a wallet's balance at a passed
+    /// record time must be kept before it changes.
     struct Config {
-        bool paused;
-        uint8 rules;
+        uint8 rules; // RULE_* flags, and PAUSED_FLAG
         uint8 epoch; // registry generation; cached records of an earlier registry are stale
         uint32 requiredAttributes;
         uint24 holderCount;
         uint24 maxHolders;
         uint112 maxEntityBalance;
+        // Record points, one field (copying a packed struct to memory reads its slot per field):
+        // bits 0-31 the earliest scheduled record time not yet passed (0 = none); bits 32-47 the
+        // record points passed so far (their index order is their time order).
+        uint48 records;
+    }
+
+    /// @dev A passed record point: its time and the supply then.
+    struct RecordPoint {
+        uint32 time;
+        uint224 supply;
+    }
+
+    /// @dev A wallet's balance at record points `from` to `to - 1` (indexes into `recordPoints`).
+    struct Checkpoint {
+        uint16 from;
+        uint16 to;
+        uint120 balance;
     }
 
     struct Lockup {
@@ -91,6 +117,10 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         mapping(bytes32 name => Document) documents;
         bytes32[] documentNames;
         mapping(bytes32 name => uint256) documentPosition; // index in documentNames + 1
+        uint32[] pendingRecordTimes; // ascending; the first is `config.nextRecordTime`
+        RecordPoint[] recordPoints; // passed, ascending
+        mapping(address wallet => Checkpoint[]) checkpoints; // ascending; zero balances are not stored
+        mapping(address lostWallet => address) recoveredTo; // the wallet a lost wallet was recovered to
     }
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.SecurityToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -101,7 +131,9 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     function _transfer(address from, address to, uint256 value) internal {
         SecurityTokenStorage storage $ = _storage();
         Config memory config = $.config;
-        if (config.paused) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
+        uint256 nextRecord = uint32(config.records);
+        if (nextRecord != 0 && block.timestamp > nextRecord) config = _passRecordPoints($, config);
+        if (config.rules & PAUSED_FLAG != 0) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
         TokenAccount sender = $.accounts[from];
         TokenAccount recipient = $.accounts[to];
         if (sender.epoch() != config.epoch) sender = _cache($, from, sender, config.epoch);
@@ -129,8 +161,8 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         // Compared without adding first, so even a 256-bit amount gets the named error.
         if (value > MAX_SUPPLY - supply) revert ISecurityToken.SupplyCapExceeded(MAX_SUPPLY, supply, value);
         supply += value;
-        Config memory config = $.config;
-        if (config.paused) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
+        Config memory config = _currentConfig($);
+        if (config.rules & PAUSED_FLAG != 0) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
         TokenAccount recipient = $.accounts[to];
         if (recipient.epoch() != config.epoch) recipient = _cache($, to, recipient, config.epoch);
         TokenAccount none;
@@ -147,10 +179,11 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         SecurityTokenStorage storage $ = _storage();
         TokenAccount sender = $.accounts[from];
         if (value > sender.balance()) revert ERC20InsufficientBalance(from, sender.balance(), value);
+        Config memory config = _currentConfig($);
         sender = _releaseHeldTokens($, from, sender, value);
         $.totalSupply -= value;
         TokenAccount none;
-        _move($, $.config, from, sender, address(0), none, value);
+        _move($, config, from, sender, address(0), none, value);
     }
 
     /// @dev A forced move: ignores freezes, lock-ups and rules other than the recipient's verification.
@@ -160,7 +193,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         // A forced move to itself would only release frozen and locked tokens, off the record.
         if (from == to) revert ISecurityToken.ForcedTransferToSelf(from);
         SecurityTokenStorage storage $ = _storage();
-        Config memory config = $.config;
+        Config memory config = _currentConfig($);
         TokenAccount sender = $.accounts[from];
         TokenAccount recipient = $.accounts[to];
         if (value > sender.balance()) revert ERC20InsufficientBalance(from, sender.balance(), value);
@@ -210,9 +243,85 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     }
 
     /**
+     * @dev The config, with record points whose time has passed moved to the passed list first
+     * (the first balance change after a record time pays for this once). Every balance change
+     * reads the config through here, before any balance changes.
+     */
+    function _currentConfig(SecurityTokenStorage storage $) internal returns (Config memory config) {
+        config = $.config;
+        uint256 next = uint32(config.records);
+        if (next != 0 && block.timestamp > next) config = _passRecordPoints($, config);
+    }
+
+    /// @dev Moves every pending record point whose time is strictly past to the passed list,
+    /// with the supply then (it has not changed since: this runs before any balance change).
+    function _passRecordPoints(
+        SecurityTokenStorage storage $,
+        Config memory config
+    ) internal virtual returns (Config memory) {
+        uint32[] storage pending = $.pendingRecordTimes;
+        uint256 count = pending.length;
+        uint256 due = 0;
+        uint256 supply = $.totalSupply;
+        uint256 passed = _passedRecords(config);
+        while (due < count && pending[due] < block.timestamp) {
+            uint32 time = pending[due];
+            $.recordPoints.push(RecordPoint(time, uint224(supply)));
+            emit IRecordBalances.RecordTimePassed(time, passed + due, supply);
+            ++due;
+        }
+        for (uint256 i = due; i < count; ++i) pending[i - due] = pending[i];
+        for (uint256 i = 0; i < due; ++i) pending.pop();
+        // At most 2^16 - 1 record points are ever scheduled, so the count fits.
+        config.records = _records(due < count ? pending[0] : 0, passed + due);
+        $.config = config;
+        return config;
+    }
+
+    /// @dev The passed record points' count in a config.
+    function _passedRecords(Config memory config) internal pure returns (uint16) {
+        return uint16(config.records >> 32);
+    }
+
+    /// @dev The `records` field from the next record time and the passed count.
+    function _records(uint256 nextRecordTime, uint256 passed) internal pure returns (uint48) {
+        return uint48(nextRecordTime | (passed << 32));
+    }
+
+    /// @dev Before `wallet`'s balance changes: keeps its balance at the record points passed since
+    /// it last changed (zero balances need no checkpoint) and marks them accounted for.
+    function _checkpoint(
+        SecurityTokenStorage storage $,
+        address wallet,
+        TokenAccount account,
+        uint16 passed
+    ) internal returns (TokenAccount) {
+        uint256 balance = account.balance();
+        if (balance != 0) $.checkpoints[wallet].push(Checkpoint(account.synced(), passed, uint120(balance)));
+        return account.withSynced(passed);
+    }
+
+    /// @dev Checkpoints the parties of a move whose record-time balances are not yet kept.
+    function _keepRecords(
+        SecurityTokenStorage storage $,
+        uint16 passed,
+        address from,
+        TokenAccount sender,
+        address to,
+        TokenAccount recipient
+    ) internal returns (TokenAccount, TokenAccount) {
+        if (from != address(0) && sender.synced() < passed) sender = _checkpoint($, from, sender, passed);
+        if (to != address(0) && recipient.synced() < passed) recipient = _checkpoint($, to, recipient, passed);
+        return (sender, recipient);
+    }
+
+    /**
      * @dev Moves `value` and keeps the holder count and multi-wallet entities' balances in step.
      * `from` zero is a mint, `to` zero a burn. Writes each account once (the caller has read them).
+     * `config` is current (`_currentConfig`): a party whose balance at a passed record point is not
+     * yet kept gets a checkpoint first.
      */
+    // solhint-disable-next-line function-max-lines
     function _move(
         SecurityTokenStorage storage $,
         Config memory config,
@@ -222,6 +331,8 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         TokenAccount recipient,
         uint256 value
     ) internal {
+        uint16 passed = _passedRecords(config);
+        if (passed != 0) (sender, recipient) = _keepRecords($, passed, from, sender, to, recipient);
         if (from == to) {
             // A transfer to oneself changes nothing but is still reported, as in OpenZeppelin's ERC-20.
             emit IERC20.Transfer(from, to, value);
@@ -279,7 +390,7 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         TokenAccount recipient,
         uint256 value
     ) internal view returns (uint8) {
-        if (config.paused) return TransferRestrictions.PAUSED;
+        if (config.rules & PAUSED_FLAG != 0) return TransferRestrictions.PAUSED;
         if (sender.has(FROZEN) || recipient.has(FROZEN)) return TransferRestrictions.WALLET_FROZEN;
         bool isMint = from == address(0);
         if (!isMint) {
@@ -415,11 +526,12 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     }
 
     function _isPaused() internal view override returns (bool) {
-        return _storage().config.paused;
+        return _storage().config.rules & PAUSED_FLAG != 0;
     }
 
     function _setPaused(bool value) internal override {
-        _storage().config.paused = value;
+        Config storage config = _storage().config;
+        config.rules = value ? config.rules | PAUSED_FLAG : config.rules & ~PAUSED_FLAG;
     }
 
     function _storage() internal pure returns (SecurityTokenStorage storage $) {

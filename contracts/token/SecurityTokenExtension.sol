@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC1643} from "../interfaces/IERC1643.sol";
 import {IERC3643} from "../interfaces/IERC3643.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
+import {IRecordBalances} from "../interfaces/IRecordBalances.sol";
 import {ISecurityToken} from "../interfaces/ISecurityToken.sol";
 import {SecurityTokenBase} from "./SecurityTokenBase.sol";
 import {TokenAccount} from "./TokenAccount.sol";
@@ -110,7 +111,7 @@ contract SecurityTokenExtension is SecurityTokenBase {
         if (target.balance() != 0 || target.has(FROZEN | PARTLY_FROZEN | LOCKED)) {
             revert ISecurityToken.RecoveryWalletNotEmpty(newWallet);
         }
-        uint8 epoch = $.config.epoch;
+        uint8 epoch = _currentConfig($).epoch;
         if (lost.epoch() != epoch) lost = _cache($, lostWallet, lost, epoch);
         if (target.epoch() != epoch) target = _cache($, newWallet, target, epoch);
         if (target.expiry() <= block.timestamp) {
@@ -121,10 +122,9 @@ contract SecurityTokenExtension is SecurityTokenBase {
         if (investorOnchainID != expectedId) revert ISecurityToken.InvestorIdMismatch(expectedId, investorOnchainID);
 
         // Same entity, so several wallets: entity balances and the holder count do not change.
-        // Balance, freeze, frozen amount and lock-up all move to the new wallet.
-        uint256 held = TokenAccount.unwrap(lost) & (FROZEN | PARTLY_FROZEN | LOCKED);
-        $.accounts[newWallet] = TokenAccount.wrap(TokenAccount.unwrap(target) | held).withBalance(balance);
-        $.accounts[lostWallet] = lost.withoutFlag(FROZEN | PARTLY_FROZEN | LOCKED).withBalance(0);
+        // Balance, freeze, frozen amount and lock-up all move to the new wallet. Both balances
+        // change: record-time balances are kept first (the new wallet's are zero).
+        uint256 held = _moveAccount($, lostWallet, lost, newWallet, target);
         if (held & PARTLY_FROZEN != 0) {
             $.frozenAmount[newWallet] = $.frozenAmount[lostWallet];
             delete $.frozenAmount[lostWallet];
@@ -136,6 +136,72 @@ contract SecurityTokenExtension is SecurityTokenBase {
         emit IERC20.Transfer(lostWallet, newWallet, balance);
         emit IERC3643.RecoverySuccess(lostWallet, newWallet, investorOnchainID);
         return true;
+    }
+
+    /**
+     * @notice Passes the record points whose time is past (the token runs this, by delegatecall,
+     * on the first balance change after a record time; it is not part of the token's surface).
+     */
+    function passRecordPoints() external {
+        SecurityTokenStorage storage $ = _storage();
+        _passRecordPoints($, $.config);
+    }
+
+    /// @notice The token's `scheduleRecordTime` (see `IRecordBalances`).
+    /// @dev Kept sorted; at most `MAX_PENDING_RECORDS` pending, so passing them is bounded.
+    function scheduleRecordTime(uint256 recordTime) external onlyRole(RECORD_ROLE) {
+        if (recordTime <= block.timestamp || recordTime > type(uint32).max) {
+            revert IRecordBalances.RecordTimeNotInFuture(recordTime);
+        }
+        SecurityTokenStorage storage $ = _storage();
+        Config memory config = _currentConfig($);
+        uint32[] storage pending = $.pendingRecordTimes;
+        uint256 count = pending.length;
+        uint256 position = 0;
+        while (position < count && pending[position] < recordTime) ++position;
+        if (position < count && pending[position] == recordTime) return;
+        uint256 passed = _passedRecords(config);
+        if (count == MAX_PENDING_RECORDS || passed + count >= type(uint16).max) {
+            revert IRecordBalances.RecordTimeLimit();
+        }
+        pending.push();
+        for (uint256 i = count; i > position; --i) pending[i] = pending[i - 1];
+        pending[position] = uint32(recordTime);
+        if (position == 0) $.config.records = _records(recordTime, passed);
+        emit IRecordBalances.RecordTimeScheduled(recordTime);
+    }
+
+    /// @notice The token's `balanceAtRecord` (see `IRecordBalances`).
+    function balanceAtRecord(address wallet, uint256 recordTime) external view returns (uint256) {
+        SecurityTokenStorage storage $ = _storage();
+        (uint256 index, ) = _recordPoint($, recordTime);
+        TokenAccount account = $.accounts[wallet];
+        // Unchanged since the record point passed: the current balance.
+        if (index >= account.synced()) return account.balance();
+        // The last checkpoint starting at or before `index`; none or ended before: zero then.
+        Checkpoint[] storage checkpoints = $.checkpoints[wallet];
+        uint256 low = 0;
+        uint256 high = checkpoints.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            if (checkpoints[middle].from <= index) low = middle + 1;
+            else high = middle;
+        }
+        if (low == 0) return 0;
+        Checkpoint memory checkpoint = checkpoints[low - 1];
+        return index < checkpoint.to ? checkpoint.balance : 0;
+    }
+
+    /// @notice The token's `totalSupplyAtRecord` (see `IRecordBalances`).
+    function totalSupplyAtRecord(uint256 recordTime) external view returns (uint256 supply) {
+        (, supply) = _recordPoint(_storage(), recordTime);
+    }
+
+    /// @notice The token's `pendingRecordTimes` (see `IRecordBalances`).
+    function pendingRecordTimes() external view returns (uint256[] memory times) {
+        uint32[] storage pending = _storage().pendingRecordTimes;
+        times = new uint256[](pending.length);
+        for (uint256 i = 0; i < times.length; ++i) times[i] = pending[i];
     }
 
     /// @notice The token's `setName` (see `IERC3643`).
@@ -205,6 +271,50 @@ contract SecurityTokenExtension is SecurityTokenBase {
     function _emitTokenInformation() private {
         SecurityTokenStorage storage $ = _storage();
         emit IERC3643.UpdatedTokenInformation($.name, $.symbol, $.decimals, IERC3643(address(this)).version(), $.onchainID);
+    }
+
+    /// @dev Recovery's balance move: both wallets' record-time balances are kept first (the new
+    /// wallet's are zero); returns the freeze and lock-up flags that moved.
+    function _moveAccount(
+        SecurityTokenStorage storage $,
+        address lostWallet,
+        TokenAccount lost,
+        address newWallet,
+        TokenAccount target
+    ) private returns (uint256 held) {
+        uint16 passed = _passedRecords($.config);
+        if (lost.synced() < passed) lost = _checkpoint($, lostWallet, lost, passed);
+        held = TokenAccount.unwrap(lost) & (FROZEN | PARTLY_FROZEN | LOCKED);
+        $.accounts[newWallet] = TokenAccount.wrap(TokenAccount.unwrap(target) | held).withBalance(lost.balance()).withSynced(
+            passed
+        );
+        $.accounts[lostWallet] = lost.withoutFlag(FROZEN | PARTLY_FROZEN | LOCKED).withBalance(0);
+        $.recoveredTo[lostWallet] = newWallet;
+        delete $.recoveredTo[newWallet];
+    }
+
+    /// @dev The index and supply of the record point at `recordTime`, strictly past. A past point
+    /// still pending has had no balance change since its time: the next index, the current supply.
+    function _recordPoint(
+        SecurityTokenStorage storage $,
+        uint256 recordTime
+    ) private view returns (uint256 index, uint256 supply) {
+        if (recordTime >= block.timestamp) revert IRecordBalances.RecordTimeNotPassed(recordTime);
+        RecordPoint[] storage points = $.recordPoints;
+        uint256 low = 0;
+        uint256 high = points.length;
+        while (low < high) {
+            uint256 middle = (low + high) / 2;
+            uint256 time = points[middle].time;
+            if (time == recordTime) return (middle, points[middle].supply);
+            if (time < recordTime) low = middle + 1;
+            else high = middle;
+        }
+        uint32[] storage pending = $.pendingRecordTimes;
+        for (uint256 i = 0; i < pending.length; ++i) {
+            if (pending[i] == recordTime) return (points.length + i, $.totalSupply);
+        }
+        revert IRecordBalances.UnknownRecordTime(recordTime);
     }
 
     function _checkBatch(uint256 length, uint256 otherLength) private pure {

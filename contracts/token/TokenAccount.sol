@@ -6,8 +6,9 @@ pragma solidity ^0.8.27;
  * and writes each party once: the balance, the freeze and lock-up flags, and the token's copy of
  * the wallet's registry record.
  * @dev Bits, low to high: balance 120 | KYC expiry 32 | country 16 | attributes 32 | flags 8 |
- * registry epoch 8 | entity index 24 | 16 free (kept for record-time bookkeeping of corporate
- * actions, which must know on a wallet's first move after a record time without another read).
+ * registry epoch 8 | entity index 24 | record points synced 16 (how many of the token's passed
+ * record points this wallet's checkpoints already account for: on a wallet's first move after a
+ * record time the token knows, without another read, that it must keep the record-time balance).
  */
 type TokenAccount is uint256;
 
@@ -25,8 +26,11 @@ library TokenAccountLib {
     uint256 internal constant MULTI_WALLET = 1 << 203;
 
     uint256 private constant BALANCE_MASK = (1 << 120) - 1;
-    /// @dev What a new registry record leaves alone: the balance and the token's own flags.
-    uint256 private constant TOKEN_STATE_MASK = BALANCE_MASK | FROZEN | PARTLY_FROZEN | LOCKED;
+    uint256 private constant SYNCED_SHIFT = 240;
+    uint256 private constant SYNCED_MASK = uint256(type(uint16).max) << SYNCED_SHIFT;
+    /// @dev What a new registry record leaves alone: the balance, the token's own flags and the
+    /// record-point count.
+    uint256 private constant TOKEN_STATE_MASK = BALANCE_MASK | FROZEN | PARTLY_FROZEN | LOCKED | SYNCED_MASK;
 
     function balance(TokenAccount account) internal pure returns (uint256) {
         return TokenAccount.unwrap(account) & BALANCE_MASK;
@@ -55,6 +59,16 @@ library TokenAccountLib {
 
     function entityIndex(TokenAccount account) internal pure returns (uint24) {
         return uint24(TokenAccount.unwrap(account) >> 216);
+    }
+
+    /// @dev How many of the token's passed record points the wallet's checkpoints account for.
+    function synced(TokenAccount account) internal pure returns (uint16) {
+        return uint16(TokenAccount.unwrap(account) >> SYNCED_SHIFT);
+    }
+
+    function withSynced(TokenAccount account, uint16 count) internal pure returns (TokenAccount) {
+        return
+            TokenAccount.wrap((TokenAccount.unwrap(account) & ~SYNCED_MASK) | (uint256(count) << SYNCED_SHIFT));
     }
 
     function has(TokenAccount account, uint256 flag) internal pure returns (bool) {

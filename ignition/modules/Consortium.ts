@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AssetsModule from "./Assets";
+import CorporateActionsModule from "./CorporateActions";
 import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
 import InvoicesModule from "./Invoices";
@@ -17,6 +18,7 @@ export default buildModule("Consortium", (m) => {
   const { invoiceRegistry } = m.useModule(InvoicesModule);
   const { dvpSettlement } = m.useModule(SettlementModule);
   const { assetRegistry } = m.useModule(AssetsModule);
+  const { corporateActions } = m.useModule(CorporateActionsModule);
   return {
     timelock,
     membership,
@@ -27,5 +29,6 @@ export default buildModule("Consortium", (m) => {
     invoiceRegistry,
     dvpSettlement,
     assetRegistry,
+    corporateActions,
   };
 });

@@ -687,6 +687,13 @@ describe("SecurityToken administration", function () {
         role: COMPLIANCE_ROLE,
         call: async (t, f) => t.setCompliance(await f.hook.getAddress()),
       },
+      // RECORD_ROLE (held by the corporate-actions contract; granted to the admin here)
+      {
+        name: "scheduleRecordTime",
+        role: ethers.id("RECORD_ROLE"),
+        setup: (f) => f.token.connect(f.admin).grantRole(ethers.id("RECORD_ROLE"), f.admin.address),
+        call: async (t) => t.scheduleRecordTime((await time.latest()) + 86_400),
+      },
       // GUARDIAN_ROLE
       { name: "pause", role: GUARDIAN_ROLE, call: (t) => t.pause() },
       // DEFAULT_ADMIN_ROLE
@@ -1140,9 +1147,14 @@ describe("SecurityToken administration", function () {
       const iface = await ethers.getContractAt("ISecurityToken", ethers.ZeroAddress);
       const declared: string[] = [];
       iface.interface.forEachError((error) => declared.push(error.name));
-      // Its own 20, ERC-6093's 6 ERC-20 errors, and the pause's 2.
-      expect(declared.length).to.equal(29);
-      const files = ["SecurityToken.rules.test.ts", "SecurityToken.agent.test.ts", "SecurityToken.admin.test.ts"];
+      // Its own 20, IRecordBalances' 4, ERC-6093's 6 ERC-20 errors, and the pause's 2.
+      expect(declared.length).to.equal(33);
+      const files = [
+        "SecurityToken.rules.test.ts",
+        "SecurityToken.agent.test.ts",
+        "SecurityToken.admin.test.ts",
+        "SecurityToken.records.test.ts",
+      ];
       const source = files.map((file) => fs.readFileSync(path.join(__dirname, file), "utf8")).join("\n");
       const expected = new Set(
         [...source.matchAll(/revertedWithCustomError\(\s*[\w.]+,\s*"(\w+)"/g)].map((match) => match[1]),
