@@ -130,10 +130,9 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     /// @dev A holder's transfer: every rule, then the balances.
     function _transfer(address from, address to, uint256 value) internal {
         SecurityTokenStorage storage $ = _storage();
+        // Record points that have passed are moved by `_move` (a transfer leaves the supply alone).
         Config memory config = $.config;
-        uint256 nextRecord = uint32(config.records);
-        if (nextRecord != 0 && block.timestamp > nextRecord) config = _passRecordPoints($, config);
-        if (config.rules & PAUSED_FLAG != 0) revert ISecurityToken.TransferRestricted(TransferRestrictions.PAUSED);
+        // A pause is the first rule `_evaluate` checks.
         TokenAccount sender = $.accounts[from];
         TokenAccount recipient = $.accounts[to];
         if (sender.epoch() != config.epoch) sender = _cache($, from, sender, config.epoch);
@@ -244,8 +243,9 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
 
     /**
      * @dev The config, with record points whose time has passed moved to the passed list first
-     * (the first balance change after a record time pays for this once). Every balance change
-     * reads the config through here, before any balance changes.
+     * (the first balance change after a record time pays for this once). Mints, burns and forced
+     * moves read the config through here, before the supply changes; a transfer, which leaves the
+     * supply alone, lets `_move` do it.
      */
     function _currentConfig(SecurityTokenStorage storage $) internal returns (Config memory config) {
         config = $.config;
@@ -318,8 +318,9 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
     /**
      * @dev Moves `value` and keeps the holder count and multi-wallet entities' balances in step.
      * `from` zero is a mint, `to` zero a burn. Writes each account once (the caller has read them).
-     * `config` is current (`_currentConfig`): a party whose balance at a passed record point is not
-     * yet kept gets a checkpoint first.
+     * Record points whose time has passed are moved first (mints, burns and forced moves did so
+     * already, before the supply changed: `_currentConfig`); then a party whose balance at a passed
+     * record point is not yet kept gets a checkpoint.
      */
     // solhint-disable-next-line function-max-lines
     function _move(
@@ -331,8 +332,13 @@ abstract contract SecurityTokenBase is Initializable, GuardianPausable, IERC20Er
         TokenAccount recipient,
         uint256 value
     ) internal {
-        uint16 passed = _passedRecords(config);
-        if (passed != 0) (sender, recipient) = _keepRecords($, passed, from, sender, to, recipient);
+        // One test on the common path: a token that never had a record point has `records` zero.
+        if (config.records != 0) {
+            uint256 next = uint32(config.records);
+            if (next != 0 && block.timestamp > next) config = _passRecordPoints($, config);
+            uint16 passed = _passedRecords(config);
+            if (passed != 0) (sender, recipient) = _keepRecords($, passed, from, sender, to, recipient);
+        }
         if (from == to) {
             // A transfer to oneself changes nothing but is still reported, as in OpenZeppelin's ERC-20.
             emit IERC20.Transfer(from, to, value);

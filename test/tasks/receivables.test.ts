@@ -13,7 +13,7 @@ import {
   entity,
 } from "../fixtures/invoice";
 import { LOCALHOST_PARAMETERS } from "../fixtures/consortium";
-import { TMP, expectTaskError, runTask, tmpFile } from "./helpers";
+import { TMP, expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
 
 /** The invoice fixture plus a deployed_addresses.json for the tasks, and a second SUPPLIER_A wallet. */
 async function receivablesFixture() {
@@ -327,7 +327,8 @@ describe("tasks: invoice:record --json", function () {
 
 describe("consortium:verify-deployment: the invoice registry can hold cash", function () {
   it("passes while the registry is a verified participant; fails once the registrar removed it", async function () {
-    const f = await loadFixture(receivablesFixture);
+    // The whole deployment (asset registry included), as verify-deployment checks every part of it.
+    const f = await loadFixture(tasksFixture);
     const args = { deployment: f.deployment, parameters: LOCALHOST_PARAMETERS };
     type Verified = { failed: number; checks: { ok: boolean; name: string; detail: string }[] };
     const holds = (r: Verified) => r.checks.find((c) => c.name === "invoice-registry holds cash");
