@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
 import { NO_OPERATORS, allDuties, deployIdentityRegistry, deploySecurityToken } from "../../scripts/lib/deploy";
+import { deployCorporateActions } from "../../scripts/lib/deployActions";
 import { assetCodeProblem, isinCheckDigit, withCheckDigit } from "../../tasks/lib/assetRegistry";
 import type { AssetRegistry, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import { ONE_YEAR, entity } from "../fixtures/token";
@@ -594,6 +595,34 @@ describe("AssetRegistry", function () {
         .withArgs(cash.target, Status.Active, Status.Redeemed)
         .and.to.not.emit(cash, "Paused");
       expect(await cash.paused()).to.equal(false);
+    });
+  });
+
+  describe("with CorporateActions as the caller", function () {
+    it("the last redemption there marks the bond redeemed in the directory and pauses it", async function () {
+      const f = await loadFixture(bondFixture);
+      const { assets, bond, cash, registry, registrar, agent, admin, alice, bob, maturity } = f;
+      const actions = await deployCorporateActions(hre, admin.address);
+      await actions.setRedemptionObserver(assets.target);
+      await assets.setCorporateActions(actions.target);
+      await bond.grantRole(await bond.RECORD_ROLE(), actions.target);
+      await bond.grantRole(SUPPLY_ROLE, actions.target);
+      await actions.grantRole(await actions.payingAgentRole(bond.target), bob.address);
+      const far = (await time.latest()) + 10 * ONE_YEAR;
+      await registry.connect(registrar).registerIdentity(actions.target, entity("CA"), Country.CN, far, Attr.INVESTOR);
+      await registry.connect(registrar).updateIdentity(alice.address, Country.CN, far, Attr.INVESTOR);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, far, Attr.INVESTOR);
+      await bond.connect(agent).mint(alice.address, 100);
+      await cash.connect(agent).mint(bob.address, 1000);
+      await cash.connect(bob).approve(actions.target, 1000);
+      await time.increaseTo(maturity);
+      await actions.connect(bob).openRedemption(bond.target, cash.target, 1000, maturity, 1000);
+      await expect(actions.connect(alice).redeem(bond.target))
+        .to.emit(assets, "AssetStatusChanged")
+        .withArgs(bond.target, Status.Active, Status.Redeemed)
+        .and.to.emit(bond, "Paused");
+      expect((await assets.assetOf(bond.target)).status).to.equal(Status.Redeemed);
+      expect(await cash.balanceOf(alice.address)).to.equal(1000n);
     });
   });
 
