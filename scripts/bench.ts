@@ -741,7 +741,7 @@ async function benchAssets() {
   await registry.bindToken(await direct.getAddress());
   const assets = await hre.upgrades.deployProxy(
     await ethers.getContractFactory("AssetRegistry"),
-    [admin.address, registryAddress, await implementation.getAddress(), []],
+    [admin.address, registryAddress, await implementation.getAddress(), ethers.ZeroAddress, []],
     { kind: "uups" },
   );
   await registry.grantRole(await registry.TOKEN_BINDER_ROLE(), await assets.getAddress());

@@ -463,12 +463,14 @@ async function main() {
   );
   r.note(`Bob holds ${await shares.balanceOf(bob.address)} SZPH`);
 
-  await issueBond(r, deployed);
+  const bond = await issueBond(r, deployed);
   await demoCorporateActions({
     r,
     governor,
     registry,
     cash,
+    assets: deployed.assetRegistry as unknown as AssetRegistry,
+    bond,
     corporateActions: deployed.corporateActions as unknown as CorporateActions,
     voters: [bank, securities, insurer],
     registrar,
@@ -542,7 +544,7 @@ async function demoHeldPayment(
  * execute): the timelock's createAsset deploys, binds and lists its token in one transaction; then
  * the directory is listed.
  */
-async function issueBond(r: Report, deployed: Awaited<ReturnType<typeof hre.ignition.deploy>>) {
+async function issueBond(r: Report, deployed: Awaited<ReturnType<typeof hre.ignition.deploy>>): Promise<string> {
   const signers = await ethers.getSigners();
   const [, bank, securities, insurer, registrar, transferAgent, , guardian] = signers;
   const issuerWallet = signers[19];
@@ -609,6 +611,7 @@ async function issueBond(r: Report, deployed: Awaited<ReturnType<typeof hre.igni
       `  ${ethers.toUtf8String(a.code)}  ${(await token.symbol()).padEnd(7)} ${kind.padEnd(6)} ${status.padEnd(7)} supply ${await token.totalSupply()}, ${await token.holderCount()} holders  ${a.token}`,
     );
   }
+  return (await assets.assetByCode(terms.code)).token;
 }
 
 main().catch((error) => {

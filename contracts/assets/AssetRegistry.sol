@@ -33,6 +33,7 @@ contract AssetRegistry is AccessControlUpgradeable, UUPSUpgradeable, IAssetRegis
         address[] tokens;
         mapping(address token => Asset) assets;
         mapping(bytes12 code => address token) tokenByCode;
+        address corporateActions;
     }
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.AssetRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -50,12 +51,14 @@ contract AssetRegistry is AccessControlUpgradeable, UUPSUpgradeable, IAssetRegis
      * @param admin Holder of `DEFAULT_ADMIN_ROLE` and upgrade rights (the governance timelock).
      * @param registry The identity registry every asset's token verifies holders with.
      * @param implementation The SecurityToken implementation new assets are created with.
+     * @param actions The corporate actions contract whose `assetRedeemed` calls are accepted (zero: none).
      * @param genesis The tokens deployed with the system (share and cash tokens).
      */
     function initialize(
         address admin,
         IIdentityRegistry registry,
         address implementation,
+        address actions,
         GenesisAsset[] calldata genesis
     ) external initializer {
         if (admin == address(0) || address(registry) == address(0)) revert ZeroAddress();
@@ -63,6 +66,7 @@ contract AssetRegistry is AccessControlUpgradeable, UUPSUpgradeable, IAssetRegis
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _storage().identityRegistry = registry;
         _setTokenImplementation(implementation);
+        _setCorporateActions(actions);
         for (uint256 i = 0; i < genesis.length; ++i) {
             _checkListable(genesis[i].token);
             _checkTerms(genesis[i].terms);
@@ -152,6 +156,32 @@ contract AssetRegistry is AccessControlUpgradeable, UUPSUpgradeable, IAssetRegis
         _pauseToken(token);
     }
 
+    /**
+     * @notice Corporate actions redeemed the last unit of `asset`: the listed asset becomes
+     * Redeemed and its token is paused, as with `markRedeemed`. An unlisted or already redeemed asset
+     * is ignored, and so is the pause when this registry is not the token's guardian: reverting would
+     * undo the holder's redemption. Only from the configured corporate actions contract.
+     * @param asset The asset's token.
+     */
+    function assetRedeemed(address asset) external {
+        AssetRegistryStorage storage $ = _storage();
+        if (msg.sender != $.corporateActions) revert NotCorporateActions(msg.sender);
+        Asset storage entry = $.assets[asset];
+        AssetStatus current = entry.status;
+        if (entry.token == address(0) || current == AssetStatus.Redeemed) return;
+        entry.status = AssetStatus.Redeemed;
+        emit AssetStatusChanged(asset, current, AssetStatus.Redeemed);
+        if (IGuardianPausable(asset).paused()) return;
+        if (IAccessControl(asset).hasRole(SecurityToken(asset).GUARDIAN_ROLE(), address(this))) {
+            IGuardianPausable(asset).pause();
+        }
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function setCorporateActions(address actions) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setCorporateActions(actions);
+    }
+
     /// @inheritdoc IAssetRegistry
     function setTokenImplementation(address implementation) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setTokenImplementation(implementation);
@@ -192,6 +222,11 @@ contract AssetRegistry is AccessControlUpgradeable, UUPSUpgradeable, IAssetRegis
     /// @inheritdoc IAssetRegistry
     function tokenImplementation() external view returns (address) {
         return _storage().tokenImplementation;
+    }
+
+    /// @inheritdoc IAssetRegistry
+    function corporateActions() external view returns (address) {
+        return _storage().corporateActions;
     }
 
     /// @inheritdoc IAssetRegistry
@@ -325,6 +360,12 @@ contract AssetRegistry is AccessControlUpgradeable, UUPSUpgradeable, IAssetRegis
         AssetRegistryStorage storage $ = _storage();
         emit TokenImplementationSet($.tokenImplementation, implementation);
         $.tokenImplementation = implementation;
+    }
+
+    function _setCorporateActions(address actions) private {
+        AssetRegistryStorage storage $ = _storage();
+        emit CorporateActionsSet($.corporateActions, actions);
+        $.corporateActions = actions;
     }
 
     function _storage() private pure returns (AssetRegistryStorage storage $) {

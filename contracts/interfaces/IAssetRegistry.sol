@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {IIdentityRegistry} from "./IIdentityRegistry.sol";
+import {IRedemptionObserver} from "./IRedemptionObserver.sol";
 import {ISecurityToken} from "./ISecurityToken.sol";
 
 /**
@@ -11,8 +12,10 @@ import {ISecurityToken} from "./ISecurityToken.sol";
  * ISIN-style code checked on chain (2 letters, 9 letters or digits, 1 Luhn check digit), an issuer
  * entity of the identity registry, a status and a terms document. Every created token is a UUPS
  * proxy of the one shared SecurityToken implementation recorded here (`tokenImplementation`).
+ * As the corporate actions' redemption observer, it marks an asset redeemed when its last unit is
+ * redeemed there.
  */
-interface IAssetRegistry {
+interface IAssetRegistry is IRedemptionObserver {
     /// @notice What an asset is.
     enum AssetKind {
         Equity,
@@ -83,6 +86,8 @@ interface IAssetRegistry {
     event AssetStatusChanged(address indexed token, AssetStatus previous, AssetStatus status);
     /// @notice New assets are created with `implementation` from now on.
     event TokenImplementationSet(address indexed previous, address indexed implementation);
+    /// @notice `assetRedeemed` is accepted from `corporateActions` (zero: from nobody) from now on.
+    event CorporateActionsSet(address indexed previous, address indexed corporateActions);
 
     error ZeroAddress();
     /// @notice `code` breaks the format at `position` (0-11): 2 upper-case letters, 9 upper-case
@@ -120,6 +125,8 @@ interface IAssetRegistry {
     error TokenStillPaused(address token);
     /// @notice This registry lacks `token`'s GUARDIAN_ROLE, needed to pause it.
     error RegistryNotGuardian(address token);
+    /// @notice `caller` is not the corporate actions contract this registry listens to.
+    error NotCorporateActions(address caller);
 
     /**
      * @notice Deploys a new security token (an ERC1967Proxy of `tokenImplementation`) initialised with
@@ -150,6 +157,13 @@ interface IAssetRegistry {
 
     /// @notice Sets the implementation new assets are created with (after an upgrade of all). Admin only.
     function setTokenImplementation(address implementation) external;
+
+    /// @notice Sets the corporate actions contract whose `assetRedeemed` calls are accepted (zero:
+    /// none). Admin only.
+    function setCorporateActions(address corporateActions) external;
+
+    /// @notice The corporate actions contract whose `assetRedeemed` calls are accepted (zero: none).
+    function corporateActions() external view returns (address);
 
     /// @notice Number of assets in the directory.
     function assetCount() external view returns (uint256);

@@ -1,5 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ethers } from "ethers";
+import CorporateActionsModule from "./CorporateActions";
 import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
 import TokensModule from "./Tokens";
@@ -19,6 +20,9 @@ const CASH = 3;
  * identity registry's TOKEN_BINDER_ROLE, to bind the tokens it creates; then the deployer hands the
  * identity registry's admin role to the timelock and renounces it (the deployer held it only so that
  * the asset registry, deployed after the identity registry, could get that role).
+ * The registry accepts `assetRedeemed` from corporate actions (set at initialisation) and is set as
+ * corporate actions' redemption observer, by the deployer, corporate actions' temporary admin, which
+ * then hands that role to the timelock and renounces it.
  * Asset codes are bytes12 (the 12 ASCII characters of the ISIN-style code); issuers are entity ids.
  */
 export default buildModule("Assets", (m) => {
@@ -26,6 +30,7 @@ export default buildModule("Assets", (m) => {
   const { timelock } = m.useModule(GovernanceModule);
   const { identityRegistry } = m.useModule(IdentityModule);
   const { securityToken, cashToken, tokenImplementation } = m.useModule(TokensModule);
+  const { corporateActions } = m.useModule(CorporateActionsModule);
   const terms = (prefix: "security" | "cash", kind: number) => ({
     kind: m.getParameter<number>(`${prefix}Kind`, kind),
     code: m.getParameter<string>(`${prefix}Code`),
@@ -39,6 +44,7 @@ export default buildModule("Assets", (m) => {
     timelock,
     identityRegistry,
     tokenImplementation,
+    corporateActions,
     [
       { token: securityToken, terms: terms("security", EQUITY) },
       { token: cashToken, terms: terms("cash", CASH) },
@@ -53,6 +59,16 @@ export default buildModule("Assets", (m) => {
   m.call(identityRegistry, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], {
     id: "RenounceDeployerIdentityAdmin",
     after: [binder, admin],
+  });
+  const observer = m.call(corporateActions, "setRedemptionObserver", [assetRegistry], {
+    id: "SetAssetRegistryAsRedemptionObserver",
+  });
+  const actionsAdmin = m.call(corporateActions, "grantRole", [DEFAULT_ADMIN_ROLE, timelock], {
+    id: "GrantCorporateActionsAdminToTimelock",
+  });
+  m.call(corporateActions, "renounceRole", [DEFAULT_ADMIN_ROLE, deployer], {
+    id: "RenounceDeployerCorporateActionsAdmin",
+    after: [observer, actionsAdmin],
   });
   return { assetRegistry };
 });

@@ -1,10 +1,15 @@
-import hre, { ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Attr, Country } from "./constants";
-import { allDuties, deploySecurityToken } from "./deploy";
 import type { Report } from "./report";
-import type { ConsortiumGovernor, CorporateActions, IdentityRegistry, SecurityToken } from "../../typechain-types";
+import type {
+  AssetRegistry,
+  ConsortiumGovernor,
+  CorporateActions,
+  IdentityRegistry,
+  SecurityToken,
+} from "../../typechain-types";
 
 const DAY = 24 * 3600;
 
@@ -14,6 +19,9 @@ export interface ActionsDemoContext {
   governor: ConsortiumGovernor;
   registry: IdentityRegistry;
   cash: SecurityToken;
+  assets: AssetRegistry;
+  /** The bond governance issued through the asset registry. */
+  bond: string;
   corporateActions: CorporateActions;
   /** Members who vote For (their weight carries a sensitive proposal). */
   voters: HardhatEthersSigner[];
@@ -50,39 +58,30 @@ async function passProposal(
 }
 
 /**
- * A bond's servicing: a coupon paid to holders of record (one claims, the paying agent pays the
- * other in a batch, the rest is reclaimed after the deadline), then redemption at maturity until
- * the supply is zero. The bond is created here under the timelock and wired by one governance
- * proposal; once the asset registry (issue 10) issues bonds, the demo takes its bond instead.
+ * The servicing of the bond governance issued through the asset registry (`bond`): a coupon paid to
+ * holders of record (one claims, the paying agent pays the other in a batch, the rest is reclaimed
+ * after the deadline), then redemption at the directory's maturity until the supply is zero, when
+ * corporate actions tells the directory (its redemption observer) and the bond is listed redeemed.
+ * One governance proposal gives corporate actions the bond's record and supply roles and appoints
+ * the paying agent.
  */
 export async function demoCorporateActions(c: ActionsDemoContext): Promise<void> {
-  const { r, registry, cash, corporateActions: ca } = c;
+  const { r, registry, cash, assets, corporateActions: ca } = c;
   const [holder1, holder2] = c.holders;
   const decimals = await cash.decimals();
   const cashSymbol = await cash.symbol();
   const show = (amount: bigint) => `${ethers.formatUnits(amount, decimals)} ${cashSymbol}`;
   const unit = 10n ** decimals;
 
-  r.section("Corporate actions: a bond's coupon and its redemption at maturity");
-  const timelock = await c.governor.timelock();
-  const bond = await deploySecurityToken(
-    hre,
-    { name: "Shenzhen Port 3% 2029 Bond", symbol: "SZP29", decimals: 0 },
-    await registry.getAddress(),
-    timelock,
-    allDuties([c.transferAgent.address]),
-    { bind: false },
-  );
-  const bondAddress = await bond.getAddress();
+  const bondAddress = c.bond;
+  const bond = (await ethers.getContractAt("SecurityToken", bondAddress)) as unknown as SecurityToken;
+  const symbol = await bond.symbol();
+  const bondUnit = 10n ** (await bond.decimals());
+  r.section(`Corporate actions: the ${symbol} bond's coupon and its redemption at maturity`);
   const caAddress = await ca.getAddress();
   await passProposal(
     c,
     [
-      {
-        target: await registry.getAddress(),
-        data: registry.interface.encodeFunctionData("grantRole", [await registry.TOKEN_BINDER_ROLE(), timelock]),
-      },
-      { target: await registry.getAddress(), data: registry.interface.encodeFunctionData("bindToken", [bondAddress]) },
       {
         target: bondAddress,
         data: bond.interface.encodeFunctionData("grantRole", [await bond.RECORD_ROLE(), caAddress]),
@@ -99,25 +98,30 @@ export async function demoCorporateActions(c: ActionsDemoContext): Promise<void>
         ]),
       },
     ],
-    "Let the timelock bind tokens and bind the SZP29 bond; give corporate actions its record and supply roles; appoint its paying agent",
+    `Give corporate actions the ${symbol} bond's record and supply roles; appoint its paying agent`,
   );
-  const expiry = (await time.latest()) + 5 * 365 * DAY;
+  const expiry = (await time.latest()) + 10 * 365 * DAY;
+  const registered: string[] = [];
   for (const [wallet, name] of [
     [caAddress, "Corporate actions escrow"],
     [c.payingAgent.address, "Paying agent"],
   ] as const) {
     if (!(await registry.isVerified(wallet))) {
       await registry.connect(c.registrar).registerIdentity(wallet, ethers.id(name), Country.CN, expiry, Attr.INVESTOR);
+      registered.push(name.toLowerCase());
     }
   }
-  r.note("the registrar registered the escrow contract and the paying agent (they hold cash)");
-  await r.tx(
-    "the transfer agent issues 600 SZP29 to holder 1",
-    bond.connect(c.transferAgent).mint(holder1.address, 600),
+  // The paying agent here is the issuer's wallet, registered when the bond was issued.
+  r.note(
+    `the registrar registered: ${registered.join(", ") || "nobody new"} (the escrow and the paying agent hold cash)`,
   );
   await r.tx(
-    "the transfer agent issues 400 SZP29 to holder 2",
-    bond.connect(c.transferAgent).mint(holder2.address, 400),
+    `the transfer agent issues 600 ${symbol} to holder 1`,
+    bond.connect(c.transferAgent).mint(holder1.address, 600n * bondUnit),
+  );
+  await r.tx(
+    `the transfer agent issues 400 ${symbol} to holder 2`,
+    bond.connect(c.transferAgent).mint(holder2.address, 400n * bondUnit),
   );
   await r.tx(
     "the cash issuer funds the paying agent",
@@ -138,18 +142,18 @@ export async function demoCorporateActions(c: ActionsDemoContext): Promise<void>
       recordTime,
       paymentStart: recordTime + DAY,
       claimDeadline: recordTime + 30 * DAY,
-      noticeUri: "ipfs://szp29/coupon-1",
-      noticeHash: ethers.id("SZP29 coupon 1 notice"),
+      noticeUri: `ipfs://${symbol.toLowerCase()}/coupon-1`,
+      noticeHash: ethers.id(`${symbol} coupon 1 notice`),
     }),
   );
   await time.increaseTo(recordTime + 1);
   await r.tx(
     "after the record time holder 1 sells 100 bonds to holder 2 (first move: keeps record balances)",
-    bond.connect(holder1).transfer(holder2.address, 100),
+    bond.connect(holder1).transfer(holder2.address, 100n * bondUnit),
   );
   await r.tx(
     "holder 2 sends 10 back (no record time crossed: ordinary cost)",
-    bond.connect(holder2).transfer(holder1.address, 10),
+    bond.connect(holder2).transfer(holder1.address, 10n * bondUnit),
   );
   r.note(
     `entitlements from the record time: holder 1 ${show(await ca.entitlementOf(1, holder1.address))}, holder 2 ${show(await ca.entitlementOf(1, holder2.address))}`,
@@ -160,22 +164,6 @@ export async function demoCorporateActions(c: ActionsDemoContext): Promise<void>
   const d = await ca.distribution(1);
   r.note(`coupon: funded ${show(d.funded)}, paid ${show(d.paid)}`);
 
-  r.section("Redemption at maturity");
-  const maturity = await time.latest();
-  await r.tx(
-    `at maturity the paying agent escrows ${show(1000n * unit)} per bond`,
-    ca
-      .connect(c.payingAgent)
-      .openRedemption(bondAddress, await cash.getAddress(), 1000n * unit, maturity, 1000n * 1000n * unit),
-  );
-  await r.tx("holder 1 redeems its bonds (burn and cash in one transaction)", ca.connect(holder1).redeem(bondAddress));
-  await r.tx(
-    "the paying agent redeems holder 2 in a batch",
-    ca.connect(c.payingAgent).redeemBatch(bondAddress, [holder2.address]),
-  );
-  r.note(
-    `SZP29 supply ${await bond.totalSupply()}; redemption complete (AssetRedeemed, the directory's hook): ${(await ca.redemption(bondAddress)).completed}`,
-  );
   await time.increaseTo(recordTime + 30 * DAY + 1);
   await r.tx(
     "after the claim deadline the paying agent reclaims the coupon's rest",
@@ -184,5 +172,32 @@ export async function demoCorporateActions(c: ActionsDemoContext): Promise<void>
   const settled = await ca.distribution(1);
   r.note(
     `coupon: paid ${show(settled.paid)} + reclaimed ${show(settled.funded - settled.paid)} = funded ${show(settled.funded)}`,
+  );
+
+  r.section("Redemption at maturity");
+  const maturity = (await assets.assetOf(bondAddress)).maturity;
+  await time.increaseTo(maturity);
+  // Years have passed: the registrar renews the KYC of the wallets the redemption pays.
+  const renewed = (await time.latest()) + 365 * DAY;
+  for (const wallet of [holder1.address, holder2.address, c.payingAgent.address]) {
+    const id = await registry.identityOf(wallet);
+    await registry.connect(c.registrar).updateIdentity(wallet, id.country, renewed, id.attributes);
+  }
+  r.note("at maturity the registrar renews the KYC of both holders and the paying agent (annual review)");
+  await r.tx(
+    `at maturity the paying agent escrows ${show(1000n * unit)} per bond`,
+    ca
+      .connect(c.payingAgent)
+      .openRedemption(bondAddress, await cash.getAddress(), 1000n * unit, maturity, 1000n * 1000n * unit),
+  );
+  await r.tx("holder 1 redeems its bonds (burn and cash in one transaction)", ca.connect(holder1).redeem(bondAddress));
+  await r.tx(
+    "the paying agent redeems holder 2 in a batch: the supply reaches zero",
+    ca.connect(c.payingAgent).redeemBatch(bondAddress, [holder2.address]),
+  );
+  const entry = await assets.assetOf(bondAddress);
+  const status = ["active", "suspended", "matured", "redeemed"][Number(entry.status)];
+  r.note(
+    `${symbol} supply ${await bond.totalSupply()}, redemption complete: ${(await ca.redemption(bondAddress)).completed}; the directory lists ${ethers.toUtf8String(entry.code)} ${symbol} as ${status} (token paused: ${await bond.paused()})`,
   );
 }

@@ -1,9 +1,11 @@
+import fs from "node:fs";
 import { ethers } from "ethers";
 import type { TokenOperators } from "../../scripts/lib/deploy";
 import type { ProposalCall } from "./actions";
 import { deploymentBlock } from "./assets";
 import { logRangeOf } from "./logs";
 import { IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./bytecode";
+import { CORPORATE_ACTIONS_KEY } from "./corporateActions";
 import { CONTRACTS } from "./deployment";
 import { GovError, oneLine } from "./errors";
 import { parseAddress, parseWhole } from "./parse";
@@ -633,6 +635,7 @@ export async function verifyAssets(
   const comparisons = await Promise.all(tokenArtifacts.map((a) => compareCode(hre, provider, recorded, a)));
   const match = comparisons.find((c) => c.ok);
   add("assets", "token implementation", match !== undefined, `${recorded}: ${(match ?? comparisons[0]).detail}`);
+  await verifyRedemptionObserver(sys, registry, add, label);
   const genesis = new Map(
     (["security-token", "cash-token"] as const)
       .filter((n) => sys.deployment.addresses[n])
@@ -690,6 +693,46 @@ export async function verifyAssets(
             : " (a suspended or redeemed asset's token must be paused)"),
     );
   }
+}
+
+/**
+ * The redemption wiring: the registry accepts `assetRedeemed` from the deployment's corporate
+ * actions (its `CorporateActions#CorporateActions` entry, when the file has one), and that contract's
+ * redemption observer is the registry.
+ */
+async function verifyRedemptionObserver(
+  sys: System,
+  registry: ethers.Contract,
+  add: (group: string, name: string, ok: boolean, detail: string) => void,
+  label: (address: string) => string,
+): Promise<void> {
+  const recorded = JSON.parse(fs.readFileSync(sys.deployment.file, "utf8")) as Record<string, string>;
+  const deployed = recorded[CORPORATE_ACTIONS_KEY] ? ethers.getAddress(recorded[CORPORATE_ACTIONS_KEY]) : undefined;
+  const actions = ethers.getAddress((await registry.corporateActions()) as string);
+  const registryAddress = ethers.getAddress(registry.target as string);
+  let problem: string | undefined;
+  if (actions === ethers.ZeroAddress) {
+    problem = "the asset registry accepts assetRedeemed from nobody (setCorporateActions)";
+  } else if (deployed !== undefined && actions !== deployed) {
+    problem = `the asset registry listens to ${actions}, not the deployment's corporate actions ${deployed}`;
+  } else if ((await sys.provider.getCode(actions)) === "0x") {
+    problem = `the asset registry listens to ${actions}, which has no code`;
+  } else {
+    const abi = ["function redemptionObserver() view returns (address)"];
+    const observer = await new ethers.Contract(actions, abi, sys.provider)
+      .redemptionObserver()
+      .then((a: string) => ethers.getAddress(a))
+      .catch(() => undefined);
+    if (observer !== registryAddress) {
+      problem = `corporate actions ${actions} reports redemptions to ${observer ?? "(no redemptionObserver)"}, not the asset registry`;
+    }
+  }
+  add(
+    "assets",
+    "redemption observer",
+    problem === undefined,
+    problem ?? `corporate actions ${label(actions)} <-> asset registry ${label(registryAddress)}`,
+  );
 }
 
 // ------------------------------------------------------------------ gov:show

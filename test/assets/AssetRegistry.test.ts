@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
 import { NO_OPERATORS, allDuties, deployIdentityRegistry, deploySecurityToken } from "../../scripts/lib/deploy";
+import { deployCorporateActions } from "../../scripts/lib/deployActions";
 import { assetCodeProblem, isinCheckDigit, withCheckDigit } from "../../tasks/lib/assetRegistry";
 import type { AssetRegistry, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import { ONE_YEAR, entity } from "../fixtures/token";
@@ -36,10 +37,10 @@ const SHARE_CODE = withCheckDigit("CNSZPH00000");
 /**
  * An identity registry (admin = the stand-in timelock `admin`), a cash token listed at genesis,
  * the shared SecurityToken implementation and the AssetRegistry (TOKEN_BINDER_ROLE granted);
- * the issuer entity ISSUER is registered (wallet `issuer`).
+ * the issuer entity ISSUER is registered (wallet `issuer`); `actions` stands in for corporate actions.
  */
 async function assetRegistryFixture() {
-  const [admin, registrar, agent, guardian, issuer, alice, bob, outsider] = await ethers.getSigners();
+  const [admin, registrar, agent, guardian, issuer, alice, bob, outsider, actions] = await ethers.getSigners();
   const registry = (await deployIdentityRegistry(hre, admin.address, [registrar.address])) as IdentityRegistry;
   const registryAddress = await registry.getAddress();
   const cash = (await deploySecurityToken(
@@ -66,7 +67,7 @@ async function assetRegistryFixture() {
   ];
   const assets = (await upgrades.deployProxy(
     factory,
-    [admin.address, registryAddress, await implementation.getAddress(), genesis],
+    [admin.address, registryAddress, await implementation.getAddress(), actions.address, genesis],
     { kind: "uups" },
   )) as unknown as AssetRegistry;
   await registry.grantRole(TOKEN_BINDER_ROLE, await assets.getAddress());
@@ -98,6 +99,7 @@ async function assetRegistryFixture() {
     alice,
     bob,
     outsider,
+    actions,
     bondTerms,
     bondSpec,
     operators,
@@ -204,12 +206,12 @@ describe("AssetRegistry", function () {
       const { assets, admin, registry, implementation } = await loadFixture(assetRegistryFixture);
       const reg = await registry.getAddress();
       const impl = await implementation.getAddress();
-      await expect(assets.initialize(admin.address, reg, impl, [])).to.be.revertedWithCustomError(
+      await expect(assets.initialize(admin.address, reg, impl, ethers.ZeroAddress, [])).to.be.revertedWithCustomError(
         assets,
         "InvalidInitialization",
       );
       const bare = await (await ethers.getContractFactory("AssetRegistry")).deploy();
-      await expect(bare.initialize(admin.address, reg, impl, [])).to.be.revertedWithCustomError(
+      await expect(bare.initialize(admin.address, reg, impl, ethers.ZeroAddress, [])).to.be.revertedWithCustomError(
         bare,
         "InvalidInitialization",
       );
@@ -221,22 +223,23 @@ describe("AssetRegistry", function () {
       const reg = await registry.getAddress();
       const impl = await implementation.getAddress();
       const deploy = (args: unknown[]) => upgrades.deployProxy(factory, args, { kind: "uups" });
-      await expect(deploy([ethers.ZeroAddress, reg, impl, []])).to.be.revertedWithCustomError(factory, "ZeroAddress");
-      await expect(deploy([admin.address, ethers.ZeroAddress, impl, []])).to.be.revertedWithCustomError(
+      await expect(deploy([ethers.ZeroAddress, reg, impl, ethers.ZeroAddress, []])).to.be.revertedWithCustomError(
         factory,
         "ZeroAddress",
       );
-      await expect(deploy([admin.address, reg, admin.address, []]))
+      await expect(
+        deploy([admin.address, ethers.ZeroAddress, impl, ethers.ZeroAddress, []]),
+      ).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      await expect(deploy([admin.address, reg, admin.address, ethers.ZeroAddress, []]))
         .to.be.revertedWithCustomError(factory, "NotAContract")
         .withArgs(admin.address);
       const entry = (code: string) => ({ token: cash.target, terms: shareTerms({ kind: Kind.Cash, code: b12(code) }) });
-      await expect(deploy([admin.address, reg, impl, [entry(CASH_CODE), entry(CASH_CODE)]]))
+      await expect(deploy([admin.address, reg, impl, ethers.ZeroAddress, [entry(CASH_CODE), entry(CASH_CODE)]]))
         .to.be.revertedWithCustomError(factory, "AssetAlreadyListed")
         .withArgs(cash.target);
-      await expect(deploy([admin.address, reg, impl, [entry("CNCNYC000001")]])).to.be.revertedWithCustomError(
-        factory,
-        "AssetCodeCheckDigit",
-      );
+      await expect(
+        deploy([admin.address, reg, impl, ethers.ZeroAddress, [entry("CNCNYC000001")]]),
+      ).to.be.revertedWithCustomError(factory, "AssetCodeCheckDigit");
     });
   });
 
@@ -521,6 +524,105 @@ describe("AssetRegistry", function () {
           .to.be.revertedWithCustomError(assets, "AccessControlUnauthorizedAccount")
           .withArgs(outsider.address, DEFAULT_ADMIN_ROLE);
       }
+    });
+  });
+
+  describe("corporate actions: setCorporateActions and assetRedeemed", function () {
+    it("initialize records the corporate actions address", async function () {
+      const { assets, actions } = await loadFixture(assetRegistryFixture);
+      expect(await assets.corporateActions()).to.equal(actions.address);
+    });
+
+    it("setCorporateActions is the admin's only, with an event; zero accepts nobody", async function () {
+      const { assets, actions, outsider } = await loadFixture(bondFixture);
+      await expect(assets.connect(outsider).setCorporateActions(outsider.address))
+        .to.be.revertedWithCustomError(assets, "AccessControlUnauthorizedAccount")
+        .withArgs(outsider.address, DEFAULT_ADMIN_ROLE);
+      await expect(assets.setCorporateActions(outsider.address))
+        .to.emit(assets, "CorporateActionsSet")
+        .withArgs(actions.address, outsider.address);
+      expect(await assets.corporateActions()).to.equal(outsider.address);
+      await expect(assets.setCorporateActions(ethers.ZeroAddress))
+        .to.emit(assets, "CorporateActionsSet")
+        .withArgs(outsider.address, ethers.ZeroAddress);
+      expect(await assets.corporateActions()).to.equal(ethers.ZeroAddress);
+      await expect(assets.connect(outsider).assetRedeemed(outsider.address))
+        .to.be.revertedWithCustomError(assets, "NotCorporateActions")
+        .withArgs(outsider.address);
+    });
+
+    it("assetRedeemed is accepted only from corporate actions (not even from the admin)", async function () {
+      const { assets, bond, admin, outsider } = await loadFixture(bondFixture);
+      for (const caller of [admin, outsider]) {
+        await expect(assets.connect(caller).assetRedeemed(bond.target))
+          .to.be.revertedWithCustomError(assets, "NotCorporateActions")
+          .withArgs(caller.address);
+      }
+      expect((await assets.assetOf(bond.target)).status).to.equal(Status.Active);
+    });
+
+    it("marks a listed asset redeemed and pauses its token, as markRedeemed does", async function () {
+      const { assets, bond, actions } = await loadFixture(bondFixture);
+      await expect(assets.connect(actions).assetRedeemed(bond.target))
+        .to.emit(assets, "AssetStatusChanged")
+        .withArgs(bond.target, Status.Active, Status.Redeemed)
+        .and.to.emit(bond, "Paused");
+      expect((await assets.assetOf(bond.target)).status).to.equal(Status.Redeemed);
+      expect(await bond.paused()).to.equal(true);
+    });
+
+    it("ignores an unknown or already redeemed asset (no revert, no event)", async function () {
+      const { assets, bond, actions, outsider } = await loadFixture(bondFixture);
+      await expect(assets.connect(actions).assetRedeemed(outsider.address)).to.not.emit(assets, "AssetStatusChanged");
+      await assets.connect(actions).assetRedeemed(bond.target);
+      await expect(assets.connect(actions).assetRedeemed(bond.target)).to.not.emit(assets, "AssetStatusChanged");
+      expect((await assets.assetOf(bond.target)).status).to.equal(Status.Redeemed);
+    });
+
+    it("of a suspended (paused) token: redeemed, not paused again", async function () {
+      const { assets, bond, actions } = await loadFixture(bondFixture);
+      await assets.suspendAsset(bond.target);
+      await expect(assets.connect(actions).assetRedeemed(bond.target))
+        .to.emit(assets, "AssetStatusChanged")
+        .withArgs(bond.target, Status.Suspended, Status.Redeemed)
+        .and.to.not.emit(bond, "Paused");
+    });
+
+    it("of a token the registry is not guardian of: redeemed without the pause, no revert", async function () {
+      const { assets, cash, actions } = await loadFixture(assetRegistryFixture);
+      await expect(assets.connect(actions).assetRedeemed(cash.target))
+        .to.emit(assets, "AssetStatusChanged")
+        .withArgs(cash.target, Status.Active, Status.Redeemed)
+        .and.to.not.emit(cash, "Paused");
+      expect(await cash.paused()).to.equal(false);
+    });
+  });
+
+  describe("with CorporateActions as the caller", function () {
+    it("the last redemption there marks the bond redeemed in the directory and pauses it", async function () {
+      const f = await loadFixture(bondFixture);
+      const { assets, bond, cash, registry, registrar, agent, admin, alice, bob, maturity } = f;
+      const actions = await deployCorporateActions(hre, admin.address);
+      await actions.setRedemptionObserver(assets.target);
+      await assets.setCorporateActions(actions.target);
+      await bond.grantRole(await bond.RECORD_ROLE(), actions.target);
+      await bond.grantRole(SUPPLY_ROLE, actions.target);
+      await actions.grantRole(await actions.payingAgentRole(bond.target), bob.address);
+      const far = (await time.latest()) + 10 * ONE_YEAR;
+      await registry.connect(registrar).registerIdentity(actions.target, entity("CA"), Country.CN, far, Attr.INVESTOR);
+      await registry.connect(registrar).updateIdentity(alice.address, Country.CN, far, Attr.INVESTOR);
+      await registry.connect(registrar).updateIdentity(bob.address, Country.CN, far, Attr.INVESTOR);
+      await bond.connect(agent).mint(alice.address, 100);
+      await cash.connect(agent).mint(bob.address, 1000);
+      await cash.connect(bob).approve(actions.target, 1000);
+      await time.increaseTo(maturity);
+      await actions.connect(bob).openRedemption(bond.target, cash.target, 1000, maturity, 1000);
+      await expect(actions.connect(alice).redeem(bond.target))
+        .to.emit(assets, "AssetStatusChanged")
+        .withArgs(bond.target, Status.Active, Status.Redeemed)
+        .and.to.emit(bond, "Paused");
+      expect((await assets.assetOf(bond.target)).status).to.equal(Status.Redeemed);
+      expect(await cash.balanceOf(alice.address)).to.equal(1000n);
     });
   });
 

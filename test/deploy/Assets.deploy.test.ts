@@ -51,4 +51,16 @@ describe("Consortium deployment: the asset registry (Assets module)", function (
     );
     expect(revoked).to.have.length(1);
   });
+
+  it("is wired to corporate actions both ways; the deployer gave up corporate actions' admin role", async function () {
+    const { assetRegistry, corporateActions, timelock, deployer } = await loadFixture(deployConsortiumFixture);
+    expect(await assetRegistry.corporateActions()).to.equal(await corporateActions.getAddress());
+    expect(await corporateActions.redemptionObserver()).to.equal(await assetRegistry.getAddress());
+    expect(await corporateActions.hasRole(DEFAULT_ADMIN_ROLE, await timelock.getAddress())).to.equal(true);
+    expect(await corporateActions.hasRole(DEFAULT_ADMIN_ROLE, deployer.address)).to.equal(false);
+    const revoked = await corporateActions.queryFilter(
+      corporateActions.filters.RoleRevoked(DEFAULT_ADMIN_ROLE, deployer.address),
+    );
+    expect(revoked).to.have.length(1);
+  });
 });

@@ -78,7 +78,7 @@ describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx 
         deploymentId,
       ],
       env,
-      240_000, // 30 transactions on a shared CI machine
+      240_000, // 33 transactions on a shared CI machine
       { npx: true },
     );
     expect(deployed.code, explain(deployed)).to.equal(0);

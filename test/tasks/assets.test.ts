@@ -321,6 +321,7 @@ describe("tasks: the asset registry", function () {
         "security-token listed",
         "cash-token listed",
         "token implementation",
+        "redemption observer",
         "CNSZPH000008 SZPH admin",
         "CNSZPH000008 SZPH implementation",
         "CNSZPH000008 SZPH status",
@@ -342,6 +343,30 @@ describe("tasks: the asset registry", function () {
       );
       expect(message).to.not.equal("");
       expect(failed).to.include("active, token paused (a guardian paused it: propose suspend-asset, or unpause it)");
+    });
+
+    it("checks the redemption wiring: the registry and corporate actions point at each other", async function () {
+      const f = await loadFixture(tasksFixture);
+      const args = { deployment: f.deployment, parameters: LOCALHOST_PARAMETERS };
+      const { text } = await runTask("consortium:verify-deployment", args);
+      expect(text).to.match(/PASS +assets: redemption observer +corporate actions 0x/);
+      await ethers.provider.send("hardhat_setBalance", [await f.timelock.getAddress(), "0xde0b6b3a7640000"]);
+      const timelock = await ethers.getImpersonatedSigner(await f.timelock.getAddress());
+      await f.corporateActions.connect(timelock).setRedemptionObserver(f.others[5].address);
+      const { text: failed } = await expectTaskError(
+        "consortium:verify-deployment",
+        args,
+        /^deployment verification failed: 1 of \d+ checks \(assets: redemption observer\)$/,
+      );
+      expect(failed).to.include(`reports redemptions to ${f.others[5].address}, not the asset registry`);
+      await f.corporateActions.connect(timelock).setRedemptionObserver(await f.assetRegistry.getAddress());
+      await f.assetRegistry.connect(timelock).setCorporateActions(ethers.ZeroAddress);
+      const { text: deaf } = await expectTaskError(
+        "consortium:verify-deployment",
+        args,
+        /^deployment verification failed: 1 of \d+ checks \(assets: redemption observer\)$/,
+      );
+      expect(deaf).to.include("the asset registry accepts assetRedeemed from nobody");
     });
   });
 });
