@@ -1281,7 +1281,11 @@ describe("IdentityRegistry", function () {
       await registry.connect(binder).bindToken(boundToken);
       const implBefore = await upgrades.erc1967.getImplementationAddress(proxyAddress);
       const V2 = await ethers.getContractFactory("IdentityRegistryV2");
-      const v2 = await upgrades.upgradeProxy(proxyAddress, V2.connect(admin), { kind: "uups" });
+      // A fresh implementation: the plugin's manifest outlives the fixtures' snapshot reverts.
+      const v2 = await upgrades.upgradeProxy(proxyAddress, V2.connect(admin), {
+        kind: "uups",
+        redeployImplementation: "always",
+      });
 
       expect(await v2.getAddress()).to.equal(proxyAddress);
       expect(await upgrades.erc1967.getImplementationAddress(proxyAddress)).to.not.equal(implBefore);

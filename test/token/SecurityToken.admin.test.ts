@@ -28,7 +28,9 @@ const TERMS = ethers.encodeBytes32String("terms");
 const REPORT = ethers.encodeBytes32String("annual-report-2025");
 
 /** Upgrades to SecurityTokenV2 are validated with every hardhat-upgrades check on. */
-const V2_OPTS = { kind: "uups" as const };
+// Always a fresh implementation: the plugin's manifest outlives the fixtures' snapshot reverts, and
+// an implementation address it remembers may hold another contract after a revert.
+const V2_OPTS = { kind: "uups" as const, redeployImplementation: "always" as const };
 
 /** alice 100, bob 50, one document (PROSPECTUS). */
 async function operatingFixture() {
