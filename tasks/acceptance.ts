@@ -6,6 +6,7 @@ import {
   type StepResult,
   assignRoles,
   chainFacts,
+  checkGasFunds,
   formatSteps,
   networkAccounts,
   readAcceptanceParameters,
@@ -106,22 +107,7 @@ withJson(
       return out.done({ dryRun: true, plan });
     }
 
-    // Accounts must be able to pay for gas where gas costs something.
-    const configured = hre.network.config.gasPrice;
-    const price =
-      typeof configured === "number"
-        ? BigInt(configured)
-        : facts.feeMode === "EIP-1559"
-          ? (facts.baseFeePerGas ?? 0n)
-          : facts.nodeGasPrice;
-    if (price > 0n) {
-      const rows = roleRows(roles);
-      const balances = await Promise.all(rows.map(([, address]) => hre.ethers.provider.getBalance(address)));
-      const empty = rows.filter((_, i) => balances[i] === 0n).map(([role, address]) => `${role} (${address})`);
-      if (empty.length > 0) {
-        throw new GovError(`gas costs ${price} wei here and these accounts hold no ether: ${empty.join(", ")}`);
-      }
-    }
+    await checkGasFunds(hre, roles, facts);
 
     const refused: string[] = [];
     const restore = standardJsonRpcOnly(hre.network.provider, refused);

@@ -343,6 +343,32 @@ export async function chainFacts(hre: HardhatRuntimeEnvironment): Promise<ChainF
   }
 }
 
+/**
+ * Refuses (before anything is sent) when gas costs something on this chain and some account of the
+ * run holds no ether. The price is the network's configured gas price, else the base fee on an
+ * EIP-1559 chain, else the node's eth_gasPrice.
+ */
+export async function checkGasFunds(
+  hre: HardhatRuntimeEnvironment,
+  roles: Roles,
+  facts: Pick<ChainFacts, "feeMode" | "baseFeePerGas" | "nodeGasPrice">,
+): Promise<void> {
+  const configured = hre.network.config.gasPrice;
+  const price =
+    typeof configured === "number"
+      ? BigInt(configured)
+      : facts.feeMode === "EIP-1559"
+        ? (facts.baseFeePerGas ?? 0n)
+        : facts.nodeGasPrice;
+  if (price === 0n) return;
+  const rows = roleRows(roles);
+  const balances = await Promise.all(rows.map(([, address]) => hre.ethers.provider.getBalance(address)));
+  const empty = rows.filter((_, i) => balances[i] === 0n).map(([role, address]) => `${role} (${address})`);
+  if (empty.length > 0) {
+    throw new GovError(`gas costs ${price} wei here and these accounts hold no ether: ${empty.join(", ")}`);
+  }
+}
+
 /** The steps of a run, in order (the plan a dry run prints). */
 export function stepNames(memberCount: number): string[] {
   return [
@@ -817,11 +843,13 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
   });
 
   const shareUnit = () => shares.decimals().then((d) => 10n ** d);
+  const show = async (token: SecurityToken, amount: bigint) =>
+    `${ethers.formatUnits(amount, await token.decimals())} ${await token.symbol()}`;
   await runner.run(next(), async (ctx) => {
     const amount = 1_000n * (await shareUnit());
     await ctx.send("mint", shares.connect(await signer(roles.transferAgent)).mint(roles.investorA, amount));
     check((await shares.balanceOf(roles.investorA)) === amount, "investor A's balance is not the amount issued");
-    return `investor A holds ${amount}`;
+    return `investor A holds ${await show(shares, amount)}`;
   });
 
   await runner.run(next(), async (ctx) => {
@@ -833,7 +861,7 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
       (await shares.balanceOf(roles.investorA)) === before - amount,
       "investor A's balance did not fall by the amount",
     );
-    return `investor B holds ${amount}; ${await shares.holderCount()} holder entities`;
+    return `investor B holds ${await show(shares, amount)}; ${await shares.holderCount()} holder entities`;
   });
 
   const cashUnit = () => cash.decimals().then((d) => 10n ** d);
@@ -852,7 +880,7 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
       "debtor's allowance",
       cash.connect(await signer(roles.debtor)).approve(addresses.invoiceRegistry, ethers.MaxUint256),
     );
-    return `3 wallets credited ${amount}; financier and debtor let the invoice registry draw cash`;
+    return `3 wallets credited ${await show(cash, amount)} each; financier and debtor let the invoice registry draw cash`;
   });
 
   const invoiceNumber = `ACC-${o.runId}`.slice(0, 32).toUpperCase();
@@ -891,7 +919,7 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
       "offer",
       invoices.connect(await signer(roles.supplier)).offerForFinancing(invoiceId, roles.financier, price, 0),
     );
-    return `offered at ${price}`;
+    return `offered at ${await show(cash, price)} (face value ${await show(cash, face)})`;
   });
 
   await runner.run(next(), async (ctx) => {
@@ -899,7 +927,7 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
     await ctx.send("finance", invoices.connect(await signer(roles.financier)).finance(invoiceId, price, 0));
     check((await invoices.ownerOf(invoiceId)) === roles.financier, "the financier does not hold the invoice");
     check((await cash.balanceOf(roles.supplier)) === supplierBefore + price, "the supplier was not paid the price");
-    return `financier holds the invoice; supplier received ${price}`;
+    return `financier holds the invoice; supplier received ${await show(cash, price)}`;
   });
 
   await runner.run(next(), async (ctx) => {
@@ -907,7 +935,7 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
     await ctx.send("pay", invoices.connect(await signer(roles.debtor)).pay(invoiceId, addresses.cashToken, face));
     check((await invoices.statusOf(invoiceId)) === INVOICE_PAID, "the invoice is not Paid");
     check((await cash.balanceOf(roles.financier)) === before + face, "the financier did not receive the payment");
-    return `Paid; financier received ${face}`;
+    return `Paid; financier received ${await show(cash, face)}`;
   });
 
   let ticket = 0n;
@@ -949,7 +977,7 @@ export async function runAcceptance(hre: HardhatRuntimeEnvironment, o: Acceptanc
       .find((e) => e?.name === "TradeProposed");
     check(event !== undefined && event !== null, "no TradeProposed event in the receipt");
     ticket = event!.args.id as bigint;
-    return `ticket #${ticket}: ${tradeShares} shares for ${tradeCash} cash`;
+    return `ticket #${ticket}: ${await show(shares, tradeShares)} for ${await show(cash, tradeCash)}`;
   });
 
   await runner.run(next(), async (ctx) => {

@@ -61,7 +61,8 @@ async function startRelay(target: string): Promise<{ url: string; methods: strin
 }
 
 describe("e2e: consortium:acceptance on an interval-mining node, through a relay that refuses evm_/hardhat_ methods", function () {
-  // the deployment (33 transactions at one block a second; slower on a loaded machine) and 20 steps
+  // each run deploys the system (33 transactions; at one block a second in the second run) and
+  // takes 20 steps: a minute or two each, more on a loaded machine
   this.timeout(480_000);
 
   let node: HardhatNode | undefined;
@@ -76,9 +77,6 @@ describe("e2e: consortium:acceptance on an interval-mining node, through a relay
       this.skip();
     }
     node = await HardhatNode.start();
-    // a chain that makes blocks on its own clock, as QBFT does, not one per transaction
-    await rpc(node.url, "evm_setAutomine", [false]);
-    await rpc(node.url, "evm_setIntervalMining", [1_000]);
     relay = await startRelay(node.url);
   });
 
@@ -87,7 +85,41 @@ describe("e2e: consortium:acceptance on an interval-mining node, through a relay
     await node?.stop();
   });
 
+  it("fails on a node that mines only on demand: exit 1, the --json table names the wait that failed, later steps skipped", async function () {
+    const r = await hardhat(
+      ["consortium:acceptance", "--network", "localhost", "--json", "--block-timeout", "3"],
+      childEnv(relay!.url),
+      450_000,
+    );
+    const output = `exit ${r.code}${r.timedOut ? " (timed out)" : ""}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+    expect(r.code, output).to.equal(1);
+    const result = JSON.parse(r.stdout);
+    expect(result.passed).to.equal(false);
+    expect(result.dryRun).to.equal(false);
+    expect(Object.keys(result.addresses)).to.include.members(["governor", "identityRegistry", "dvpSettlement"]);
+    expect(result.steps.map((s: { name: string }) => s.name)).to.deep.equal(stepNames(members));
+    expect(Object.keys(result.steps[0]).sort()).to.deep.equal(
+      ["detail", "gas", "name", "seconds", "status", "step", "transactions"].sort(),
+    );
+    expect(result.steps.map((s: { status: string }) => s.status)).to.deep.equal([
+      "pass",
+      "pass",
+      "pass",
+      "fail",
+      ...Array(stepNames(members).length - 4).fill("skipped"),
+    ]);
+    expect(result.steps[3].detail).to.match(/^waiting for the vote to open: no new block for 3 s/);
+    expect(BigInt(result.steps[0].gas)).to.be.greaterThan(10_000_000n);
+    expect(result.steps[0].transactions).to.be.at.least(30);
+    expect(r.stderr).to.include(
+      "acceptance failed at step 4 (wait on the chain's clock for the vote to open): waiting for the vote to open: no new block for 3 s",
+    );
+  });
+
   it("deploys, runs a governance round on the chain's clock, issues, transfers, finances and settles: all steps pass", async function () {
+    // a chain that makes blocks on its own clock, as QBFT does, not one per transaction
+    await rpc(node!.url, "evm_setAutomine", [false]);
+    await rpc(node!.url, "evm_setIntervalMining", [1_000]);
     // The governor's voting period is at least an hour (its MIN_VOTING_PERIOD). The task waits for
     // it on the chain's clock; the test stands in for the hour by moving the node's clock once, from
     // its own side, after every member has voted (the task itself never asks for evm_ methods).

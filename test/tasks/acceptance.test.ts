@@ -5,6 +5,7 @@ import hre, { ethers } from "hardhat";
 import {
   ACCEPTANCE_PARAMETERS,
   assignRoles,
+  checkGasFunds,
   ignitionParameters,
   readAcceptanceParameters,
   roleNames,
@@ -176,6 +177,25 @@ describe("tasks: consortium:acceptance", () => {
     expect((ignition.Tokens.cashOperators as { supplyAgents: string[] }).supplyAgents).to.deep.equal([
       roles.cashIssuer,
     ]);
+  });
+
+  it("refuses accounts without ether where gas costs something, and lets them be on a free-gas chain", async () => {
+    const addresses = (await ethers.getSigners()).map((s) => s.address);
+    const empty = ethers.Wallet.createRandom().address;
+    const roles = assignRoles([...addresses.slice(0, 9), empty, ...addresses.slice(10, 12)], 3, "hardhat");
+    const priced = { feeMode: "legacy" as const, baseFeePerGas: null, nodeGasPrice: 1n };
+    const configured = hre.network.config.gasPrice;
+    // the in-process network's gas price is "auto" unless FREE_GAS sets it to 0
+    if (configured === "auto") {
+      await expect(checkGasFunds(hre, roles, priced)).to.be.rejectedWith(
+        `gas costs 1 wei here and these accounts hold no ether: supplier (${empty})`,
+      );
+      await checkGasFunds(hre, roles, { feeMode: "EIP-1559", baseFeePerGas: 0n, nodeGasPrice: 1n });
+    } else {
+      expect(configured).to.equal(0);
+      await checkGasFunds(hre, roles, priced);
+    }
+    await checkGasFunds(hre, assignRoles(addresses, 3, "hardhat"), priced);
   });
 
   it("waits on the chain's clock with bounds: returns at once when the time is reached, fails on a stalled chain", async function () {
