@@ -132,8 +132,8 @@ withJson(
     const gas = result.steps.reduce((sum, s) => sum + s.gas, 0n);
     out.line(`${result.steps.length} steps: ${passed} passed, ${failed.length} failed; ${gas} gas in total.`);
     out.done({
-      ...plan,
       dryRun: false,
+      plan,
       passed: result.passed,
       addresses: result.addresses,
       steps: result.steps,
@@ -143,6 +143,6 @@ withJson(
       throw new GovError(`acceptance failed at step ${failed[0].step} (${failed[0].name}): ${failed[0].detail}`);
     }
     out.line(`Network "${hre.network.name}" (chain ${facts.chainId}) passed the acceptance run.`);
-    return { ...plan, passed: true, steps: result.steps };
+    return { dryRun: false, plan, passed: true, addresses: result.addresses, steps: result.steps };
   })(args),
 );
