@@ -18,6 +18,7 @@ import {
 } from "./lib/deploy";
 import { executionGasOf, gasOf } from "./lib/gas";
 import { deployCorporateActions } from "./lib/deployActions";
+import { deployCreditRegistry } from "./lib/deployCredit";
 import { Side, signOrder } from "../tasks/lib/orders";
 import type { Order, SideValue } from "../tasks/lib/orders";
 import { invoiceKey } from "../tasks/lib/invoiceKey";
@@ -857,6 +858,97 @@ async function benchActions() {
   record("actions.redeem", await gasOf(actions.connect(carol).redeem(await paying.getAddress())));
 }
 
+/**
+ * Credit: a financing by a lender that enforces its lines next to one by a lender that does not
+ * (each with a fresh supplier, debtor and lender entity, so both write the same fresh storage), a
+ * line change and an adverse record.
+ */
+async function benchCredit() {
+  const [admin] = await ethers.getSigners();
+  const expiry = (await time.latest()) + 10 * 365 * 24 * 3600;
+  const registry = await deployIdentityRegistry(hre, admin.address, [admin.address]);
+  const cash = await deploySecurityToken(
+    hre,
+    { name: "Cash", symbol: "CSH", decimals: 2 },
+    await registry.getAddress(),
+    admin.address,
+    allDuties([admin.address]),
+  );
+  const cashAddress = await cash.getAddress();
+  const invoices = await deployInvoiceRegistry(hre, await registry.getAddress(), admin.address, [cashAddress]);
+  const credit = await deployCreditRegistry(
+    hre,
+    await registry.getAddress(),
+    await invoices.getAddress(),
+    admin.address,
+    cashAddress,
+  );
+  await invoices.setCreditHook(await credit.getAddress());
+  await credit.grantRole(await credit.REPORTER_ROLE(), admin.address);
+  let n = 0;
+  const funded = async (name: string, attributes: number) => {
+    const wallet = ethers.Wallet.createRandom().connect(ethers.provider);
+    await admin.sendTransaction({ to: wallet.address, value: ethers.parseEther("1") });
+    await registry.registerIdentity(wallet.address, ethers.id(name), Country.CN, expiry, attributes);
+    return wallet;
+  };
+
+  /** A fresh supplier, debtor and lender; the lender finances a CNY 1,000.00 receivable. */
+  async function financing(enforced: boolean) {
+    const label = `credit ${n++}`;
+    const supplier = await funded(`${label} supplier`, Attr.SUPPLIER);
+    const debtor = await funded(`${label} debtor`, Attr.DEBTOR);
+    const lender = await funded(`${label} lender`, Attr.FINANCIER);
+    const officer = await funded(`${label} lender`, Attr.CREDIT_OFFICER);
+    await cash.mint(lender.address, 1_000_000);
+    await cash.connect(lender).approve(await invoices.getAddress(), ethers.MaxUint256);
+    const line = await gasOf(
+      credit.connect(officer).setLine(ethers.id(`${label} debtor`), cashAddress, 500_000, expiry - 1),
+    );
+    const change = await gasOf(
+      credit.connect(officer).setLine(ethers.id(`${label} debtor`), cashAddress, 400_000, expiry - 1),
+    );
+    if (enforced) await credit.connect(officer).setEnforcement(true);
+    const terms = {
+      debtor: debtor.address,
+      faceValue: 100_000,
+      currency: cashAddress,
+      dueDate: expiry - 1000,
+      documentHash: ethers.ZeroHash,
+    };
+    await invoices.connect(supplier).issueInvoice(terms, "CN-SH", "CREDIT-000001", "");
+    const id = invoiceKey(ethers.id(`${label} supplier`), "CN-SH", "CREDIT-000001");
+    await invoices.connect(debtor).acceptInvoice(id);
+    await invoices.connect(supplier).offerForFinancing(id, lender.address, 97_000, 0);
+    const finance = await gasOf(invoices.connect(lender).finance(id, 97_000, 0));
+    return { finance, line, change };
+  }
+
+  const open = await financing(false);
+  const enforced = await financing(true);
+  record("credit.finance.unenforced", open.finance);
+  record("credit.finance.enforced", enforced.finance, {
+    op: "credit.finance.unenforced",
+    gas: open.finance,
+    target: 1.25,
+  });
+  record("credit.line.grant", enforced.line);
+  record("credit.line.change", enforced.change);
+  record(
+    "credit.adverse.file",
+    await gasOf(
+      credit.fileAdverseRecord(
+        ethers.id("credit 0 debtor"),
+        1,
+        cashAddress,
+        50_000,
+        await time.latest(),
+        ethers.id("evidence"),
+      ),
+    ),
+  );
+}
+
 async function main() {
   await benchToken();
   await benchGovernance();
@@ -865,6 +957,7 @@ async function main() {
   await benchOrders();
   await benchAssets();
   await benchActions();
+  await benchCredit();
 
   const out = path.join(__dirname, "..", "bench", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });

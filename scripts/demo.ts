@@ -17,10 +17,12 @@ import { type Order, Side, type SideValue, signOrder, signedOrderDocument } from
 import { Venue } from "../venue/service";
 import { invoiceKey } from "../tasks/lib/invoiceKey";
 import { demoCorporateActions } from "./lib/demoActions";
+import { demoCredit } from "./lib/demoCredit";
 import type {
   AssetRegistry,
   ConsortiumGovernor,
   CorporateActions,
+  CreditRegistry,
   DvPSettlement,
   InvoiceRegistry,
   ConsortiumMembership,
@@ -321,6 +323,8 @@ async function main() {
   );
 
   await demoHeldPayment(r, { invoices, cash, supplier, debtor, bankA, freezer: cashIssuer });
+  const credit = deployed.creditRegistry as unknown as CreditRegistry;
+  await demoCredit(r, { kyc, invoices, credit, cash, supplier, debtor, bankA });
 
   r.section("Securities trading: delivery versus payment");
   await r.tx("cash issuer credits Bob Securities CNY 100,000", issuer.mint(bob.address, yuan(100_000)));

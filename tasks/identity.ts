@@ -37,7 +37,8 @@ interface RecordArgs extends SendArgs {
   json: boolean;
 }
 
-const ATTRIBUTES_HELP = "Attributes: investor, qualified-investor, supplier, financier, debtor joined by +, or none";
+const ATTRIBUTES_HELP =
+  "Attributes: investor, qualified-investor, supplier, financier, debtor, credit-officer joined by +, or none";
 const EXPIRY_HELP =
   "KYC expiry: a duration from the chain's time (365d) or a date with its zone (2027-06-30T00:00:00Z)";
 

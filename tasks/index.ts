@@ -14,3 +14,4 @@ import "./dev";
 import "./assets";
 import "./actions";
 import "./acceptance";
+import "./credit";

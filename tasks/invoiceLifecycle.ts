@@ -4,6 +4,7 @@ import { ethers } from "ethers";
 import { task } from "hardhat/config";
 import { formatAmount, parseAmount, resolveToken } from "./lib/assets";
 import { type SendArgs, operate, resolveActor, withSend } from "./lib/actor";
+import { lineCheck } from "./lib/credit";
 import { formatTime, labelAddress } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { documentHash } from "./lib/tokenOps";
@@ -214,11 +215,16 @@ invoiceTask(
           }
         }
         const holder = await registry.ownerOf(id);
+        // The financier's credit line on the debtor, checked first and said in words.
+        const financier = (await resolveActor(hre, args, true)).address;
+        const line = await lineCheck(sys, financier, inv.debtor, inv.currency.address, inv.outstanding);
+        if (line?.refused) throw new GovError(`${line.text}; nothing was sent`);
         return {
           line:
             `Finance ${inv.key} (outstanding ${formatAmount(inv.outstanding, inv.currency)}): pay ` +
             `${formatAmount(offer.price, inv.currency)} to ${labelAddress(labels, holder)}` +
-            `${offer.recoursePrice > 0n ? `, with the seller's buy-back at ${formatAmount(offer.recoursePrice, inv.currency)}` : ""}.`,
+            `${offer.recoursePrice > 0n ? `, with the seller's buy-back at ${formatAmount(offer.recoursePrice, inv.currency)}` : ""}.` +
+            (line ? `\n${line.text}.` : ""),
           contract: registry,
           fn: "finance",
           args: [id, offer.price, offer.recoursePrice],

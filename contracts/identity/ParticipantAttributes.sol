@@ -18,4 +18,6 @@ library ParticipantAttributes {
     uint32 internal constant FINANCIER = 1 << 3;
     /// @notice Debtor (buyer): may accept and pay invoices.
     uint32 internal constant DEBTOR = 1 << 4;
+    /// @notice Credit officer: sets its entity's credit lines in the credit registry.
+    uint32 internal constant CREDIT_OFFICER = 1 << 5;
 }

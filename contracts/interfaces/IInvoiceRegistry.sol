@@ -147,6 +147,7 @@ interface IInvoiceRegistry is IGuardianPausable {
     event GracePeriodSet(uint64 gracePeriod);
     event MaxSplitPiecesSet(uint16 maxPieces);
     event AttestationRequiredSet(bool required);
+    event CreditHookSet(address indexed hook);
 
     error ZeroAddress();
     error ZeroAmount();
@@ -260,6 +261,13 @@ interface IInvoiceRegistry is IGuardianPausable {
 
     /// @notice Whether financing requires an invoice verifier's attestation (admin).
     function setAttestationRequired(bool required) external;
+
+    /// @notice Sets the credit registry told of every change to who holds how much of whose
+    /// receivables (`ICreditHook`; zero = none) (admin). Set it before the first acceptance.
+    function setCreditHook(address hook) external;
+
+    /// @notice The credit registry told of receivable changes (zero = none).
+    function creditHook() external view returns (address);
 
     /// @notice The invoice `id`; reverts with `UnknownInvoice` if there is none.
     function invoiceOf(uint256 id) external view returns (Invoice memory);

@@ -10,6 +10,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ParticipantAttributes} from "../identity/ParticipantAttributes.sol";
+import {ICreditHook} from "../interfaces/ICreditHook.sol";
 import {IIdentityRegistry} from "../interfaces/IIdentityRegistry.sol";
 import {IInvoiceRegistry} from "../interfaces/IInvoiceRegistry.sol";
 import {GuardianPausable} from "../utils/GuardianPausable.sol";
@@ -88,6 +89,7 @@ contract InvoiceRegistry is
         mapping(uint256 id => Recourse) recourses;
         mapping(address holder => mapping(address currency => uint256)) held;
         mapping(uint32 entityIndex => mapping(address currency => PaymentRecord)) records;
+        ICreditHook creditHook;
     }
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.InvoiceRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -175,6 +177,7 @@ contract InvoiceRegistry is
             record.outstanding += uint128(faceValue);
             record.acceptedCount += 1;
         }
+        _notifyCredit(address(0), _ownerOf(id), invoice, faceValue);
         emit InvoiceAccepted(id, msg.sender);
     }
 
@@ -348,6 +351,7 @@ contract InvoiceRegistry is
         _clearOffer(id);
         PaymentTiming timing = _record($.records[invoice.debtorEntity][currency], status, invoice.dueDate, amount);
         address holder = _ownerOf(id);
+        _notifyCredit(holder, address(0), invoice, amount);
 
         // The debtor's payment must not depend on the holder: if the cash cannot reach the holder
         // now, the registry takes it and holds it for the holder of record.
@@ -405,6 +409,12 @@ contract InvoiceRegistry is
     /// @inheritdoc IInvoiceRegistry
     function setMaxSplitPieces(uint16 maxPieces) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMaxSplitPieces(maxPieces);
+    }
+
+    /// @inheritdoc IInvoiceRegistry
+    function setCreditHook(address hook) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _storage().creditHook = ICreditHook(hook);
+        emit CreditHookSet(hook);
     }
 
     /// @inheritdoc IInvoiceRegistry
@@ -485,6 +495,11 @@ contract InvoiceRegistry is
         return Settings($.gracePeriod, $.maxSplitPieces, $.attestationRequired);
     }
 
+    /// @inheritdoc IInvoiceRegistry
+    function creditHook() external view returns (address) {
+        return address(_storage().creditHook);
+    }
+
     /// @notice The participant registry that verifies suppliers, debtors and financiers.
     function identityRegistry() external view returns (IIdentityRegistry) {
         return _storage().identityRegistry;
@@ -520,15 +535,28 @@ contract InvoiceRegistry is
      * @dev Every transfer (not mints): only an Accepted or Defaulted receivable moves, only to a
      * verified supplier or financier, and any running offer or recourse dies with it.
      */
-    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
-        address from = _ownerOf(tokenId);
-        if (from != address(0) && to != address(0)) {
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        from = _ownerOf(tokenId);
+        bool moves = from != address(0) && to != address(0);
+        if (moves) {
             _requireNotPaused();
             _requireTransferable(tokenId);
             _requireEligible(to, HOLDER_ATTRIBUTES);
             _clearOffer(tokenId);
         }
-        return super._update(to, tokenId, auth);
+        super._update(to, tokenId, auth);
+        if (moves) {
+            Record storage invoice = _storage().invoices[tokenId];
+            _notifyCredit(from, to, invoice, uint256(invoice.faceValue) - invoice.paid);
+        }
+    }
+
+    /// @dev Tells the credit registry, if any, that `amount` of `invoice` moved (see `ICreditHook`).
+    function _notifyCredit(address from, address to, Record storage invoice, uint256 amount) private {
+        ICreditHook hook = _storage().creditHook;
+        if (address(hook) != address(0)) {
+            hook.receivableChanged(from, to, invoice.debtorEntity, _currencyOf(invoice), amount);
+        }
     }
 
     /// @dev Checks an invoice's terms and parties; returns the supplier's and debtor's entity numbers.

@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import AssetsModule from "./Assets";
 import CorporateActionsModule from "./CorporateActions";
+import CreditModule from "./Credit";
 import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
 import InvoicesModule from "./Invoices";
@@ -16,6 +17,7 @@ export default buildModule("Consortium", (m) => {
   const { identityRegistry } = m.useModule(IdentityModule);
   const { securityToken, cashToken } = m.useModule(TokensModule);
   const { invoiceRegistry } = m.useModule(InvoicesModule);
+  const { creditRegistry } = m.useModule(CreditModule);
   const { dvpSettlement } = m.useModule(SettlementModule);
   const { assetRegistry } = m.useModule(AssetsModule);
   const { corporateActions } = m.useModule(CorporateActionsModule);
@@ -30,5 +32,6 @@ export default buildModule("Consortium", (m) => {
     dvpSettlement,
     assetRegistry,
     corporateActions,
+    creditRegistry,
   };
 });

@@ -1,7 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { ethers } from "ethers";
 import { INVOICE_REGISTRY_ENTITY } from "../../scripts/lib/deploy";
-import GovernanceModule from "./Governance";
 import IdentityModule from "./Identity";
 import TokensModule from "./Tokens";
 import { uupsProxy } from "./proxy";
@@ -16,15 +15,16 @@ const CHINA = 156;
  * holds the payments a holder cannot receive, so it is registered in the identity registry as a
  * verified participant of its own entity (no attributes: it may hold cash, never a receivable or a
  * security with an attribute rule), then the deployer renounces the registrar role it held for that.
+ * The deployer is the registry's admin until the Credit module has wired the credit registry in
+ * and handed the admin role to the timelock: deploy it through Consortium (or Credit), not alone.
  */
 export default buildModule("Invoices", (m) => {
-  const { timelock } = m.useModule(GovernanceModule);
   const { identityRegistry } = m.useModule(IdentityModule);
   const { cashToken } = m.useModule(TokensModule);
   const implementation = m.contract("InvoiceRegistry", [], { id: "InvoiceRegistryImplementation" });
   const invoiceRegistry = uupsProxy(m, "InvoiceRegistry", implementation, [
     identityRegistry,
-    timelock,
+    m.getAccount(0),
     [cashToken],
     m.getParameter("guardians"),
     m.getParameter<number>("gracePeriod", 30 * 24 * 3600),

@@ -6,6 +6,7 @@ export const Attr = {
   SUPPLIER: 1 << 2,
   FINANCIER: 1 << 3,
   DEBTOR: 1 << 4,
+  CREDIT_OFFICER: 1 << 5,
 } as const;
 
 /** Mirrors contracts/token/TransferRestrictions.sol. */

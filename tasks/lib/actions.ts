@@ -5,6 +5,7 @@ import { CONTRACT_NAMES, CONTRACTS, type ContractName } from "./deployment";
 import type { Labels } from "./describe";
 import { ASSET_ACTION_USAGE, buildAssetAction, simulateSequence } from "./assetRegistry";
 import { GovError } from "./errors";
+import { CREDIT_ACTION_USAGE, buildCreditAction } from "./credit";
 import { INVOICE_ACTION_USAGE, buildInvoiceAction } from "./invoiceActions";
 import { parseAddress, parseBps, parseSeconds, parseWhole, tokenize } from "./parse";
 import { explainFailure } from "./revert";
@@ -43,6 +44,7 @@ export const ACTION_USAGE: Record<string, string> = {
   upgrade: "upgrade <contract> <newImplementation>",
   ...INVOICE_ACTION_USAGE,
   ...ASSET_ACTION_USAGE,
+  ...CREDIT_ACTION_USAGE,
 };
 
 /** The named actions, one per line, for help texts. */
@@ -106,6 +108,7 @@ async function buildOne(sys: System, text: string): Promise<ProposalCall | Propo
   if (words.length === 0) throw new GovError(`empty action (actions: ${actionHelp()})`);
   const [verb, ...args] = words;
   if (ASSET_ACTION_USAGE[verb.toLowerCase()]) return buildAssetAction(sys, verb.toLowerCase(), args, text);
+  if (CREDIT_ACTION_USAGE[verb.toLowerCase()]) return buildCreditAction(sys, verb.toLowerCase(), args, text);
   const usage = ACTION_USAGE[verb.toLowerCase()];
   if (!usage) throw new GovError(`unknown action "${verb}" in "${text}" (actions: ${actionHelp()})`);
   const wanted = usage.split(" ").slice(1);

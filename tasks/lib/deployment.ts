@@ -13,6 +13,7 @@ export const CONTRACT_NAMES = [
   "invoice-registry",
   "dvp-settlement",
   "asset-registry",
+  "credit-registry",
   "governor",
   "timelock",
 ] as const;
@@ -60,6 +61,12 @@ export const CONTRACTS: Record<ContractName, { key: string; artifact: string; fq
     key: "Assets#AssetRegistry",
     artifact: "AssetRegistry",
     fqn: "contracts/assets/AssetRegistry.sol:AssetRegistry",
+    required: false,
+  },
+  "credit-registry": {
+    key: "Credit#CreditRegistry",
+    artifact: "CreditRegistry",
+    fqn: "contracts/credit/CreditRegistry.sol:CreditRegistry",
     required: false,
   },
   governor: {

@@ -15,6 +15,7 @@ export const ATTRIBUTES = {
   supplier: 1 << 2,
   financier: 1 << 3,
   debtor: 1 << 4,
+  "credit-officer": 1 << 5,
 } as const;
 export type AttributeName = keyof typeof ATTRIBUTES;
 const ALL_ATTRIBUTES = Object.values(ATTRIBUTES).reduce((a, b) => a | b, 0);

@@ -7,6 +7,7 @@ import { ADMIN_SLOT, IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./b
 import { CONTRACTS, CONTRACT_NAMES, type ContractName } from "./deployment";
 import { GovError } from "./errors";
 import { getLogsInChunks } from "./logs";
+import { checkCreditWiring } from "./credit";
 import { type System, firstLine, roleGetters, roleHash } from "./system";
 
 /** The proxied contracts of the system (UUPS, upgraded only by the timelock). */
@@ -18,6 +19,7 @@ export const PROXIED: ContractName[] = [
   "invoice-registry",
   "dvp-settlement",
   "asset-registry",
+  "credit-registry",
 ];
 
 /** The contracts that have roles, in the order the table shows them. */
@@ -339,6 +341,7 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
     "invoice-registry": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.invoiceGuardians },
     "dvp-settlement": { DEFAULT_ADMIN_ROLE: [timelock], GUARDIAN_ROLE: expected.settlementGuardians },
     "asset-registry": { DEFAULT_ADMIN_ROLE: [timelock] },
+    "credit-registry": { DEFAULT_ADMIN_ROLE: [timelock] },
   };
   const roleContracts = ROLE_CONTRACTS.filter((n) => sys.contracts[n]);
   const fromEvents = await roleHoldersFromEvents(
@@ -555,6 +558,8 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
         : "NOT verified in the identity registry: payments to a holder that cannot receive would revert",
     );
   }
+
+  await checkCreditWiring(sys, add, label);
 
   // --- Code: each proxy is OpenZeppelin's ERC1967Proxy with no admin, in front of the compiled
   // implementation; the governor and timelock are the compiled contracts.

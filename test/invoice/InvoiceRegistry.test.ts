@@ -1545,6 +1545,11 @@ describe("InvoiceRegistry", function () {
         call: (reg) => reg.setAttestationRequired(true),
       },
       {
+        name: "setCreditHook",
+        role: DEFAULT_ADMIN_ROLE,
+        call: (reg) => reg.setCreditHook(ethers.ZeroAddress),
+      },
+      {
         name: "attestInvoice",
         role: INVOICE_VERIFIER_ROLE,
         setup: async (f) => {

@@ -36,6 +36,7 @@ export async function tasksFixture() {
     "Invoices#InvoiceRegistry": await f.invoiceRegistry.getAddress(),
     "Settlement#DvPSettlement": await f.dvpSettlement.getAddress(),
     "Assets#AssetRegistry": await f.assetRegistry.getAddress(),
+    "Credit#CreditRegistry": await f.creditRegistry.getAddress(),
   };
   fs.writeFileSync(deployment, JSON.stringify(addresses, null, 2));
   return { ...f, deployment, addresses };
