@@ -180,11 +180,15 @@ async function showProposal(sys: System, idArg: unknown) {
 }
 
 withDeployment(
-  task("gov:propose", "Proposes governance actions (or, with --dry-run, simulates them as the timelock)")
+  task(
+    "gov:propose",
+    "Proposes governance actions after a dry run as the timelock (refused if one would fail, unless --force)",
+  )
     .addOptionalParam("description", "What the proposal does and why (required; first line is its title)")
     .addOptionalParam("action", "One named action (a proposal's first; more as positional arguments)")
     .addOptionalParam("calls", "A JSON file of raw calls: [{target, value?, signature, args} | {target, value?, data}]")
-    .addFlag("dryRun", "Simulate each action as the timelock would execute it; send nothing")
+    .addFlag("dryRun", "Only simulate each action as the timelock would execute it; send nothing")
+    .addFlag("force", "Propose even when the dry run (always run first) says an action would fail")
     .addOptionalParam("from", "The network account to use: its address or index (default: account 0)")
     .addOptionalParam("keystore", "An encrypted JSON keystore to sign with")
     .addOptionalVariadicPositionalParam(
@@ -195,7 +199,14 @@ withDeployment(
     ),
 ).setAction(
   async (
-    args: CommonArgs & { description?: string; action?: string; calls?: string; dryRun: boolean; actions: string[] },
+    args: CommonArgs & {
+      description?: string;
+      action?: string;
+      calls?: string;
+      dryRun: boolean;
+      force: boolean;
+      actions: string[];
+    },
     hre: HardhatRuntimeEnvironment,
   ) =>
     oneLineErrors(async () => {
@@ -213,26 +224,29 @@ withDeployment(
       const labels = await loadLabels(sys);
 
       const classified = await classifyCalls(sys, labels, calls);
-      if (args.dryRun) {
-        print(`Dry run of "${description.split("\n")[0]}": ${calls.length} action(s) simulated as the timelock`);
-        print(`(${sys.deployment.addresses.timelock}) would execute them, each on the current state:`);
-        const results = await simulate(sys, labels, calls);
-        // the governor's anti-bricking rules refuse such a proposal when it is made
-        classified.calls.forEach((c, i) => {
-          if (c.refused && results[i].ok)
-            results[i] = { ...results[i], ok: false, reason: `refused when proposed: ${c.reason}` };
-        });
+      const results = await simulate(sys, labels, calls);
+      // the governor's anti-bricking rules refuse such a proposal when it is made
+      classified.calls.forEach((c, i) => {
+        if (c.refused && results[i].ok)
+          results[i] = { ...results[i], ok: false, reason: `refused when proposed: ${c.reason}` };
+      });
+      const first = results.findIndex((r) => !r.ok);
+      const failed = results.filter((r) => !r.ok).length;
+      const printResults = (all: boolean) =>
         results.forEach((r, i) => {
+          if (!all && r.ok) return;
           const decoded = describeCall(sys, labels, r.call.target, r.call.value, r.call.data);
           print(`  ${i + 1}. ${r.ok ? "OK  " : "FAIL"} ${decoded.call}`);
           if (!r.ok) print(`          ${r.reason}`);
-          for (const line of r.call.preview ?? []) print(`          ${line}`);
+          for (const line of all ? (r.call.preview ?? []) : []) print(`          ${line}`);
         });
-        const failed = results.filter((r) => !r.ok);
-        if (failed.length > 0) {
-          const first = results.findIndex((r) => !r.ok);
+      if (args.dryRun) {
+        print(`Dry run of "${description.split("\n")[0]}": ${calls.length} action(s) simulated as the timelock`);
+        print(`(${sys.deployment.addresses.timelock}) would execute them, each on the current state:`);
+        printResults(true);
+        if (failed > 0) {
           throw new GovError(
-            `dry run: ${failed.length} of ${results.length} action(s) would fail (first: action ${first + 1}, ` +
+            `dry run: ${failed} of ${results.length} action(s) would fail (first: action ${first + 1}, ` +
               `${results[first].reason}); nothing was sent`,
           );
         }
@@ -244,6 +258,27 @@ withDeployment(
         );
         print(`Dry run: all ${results.length} action(s) succeed; nothing was sent.`);
         return { dryRun: true, results, className: classified.className };
+      }
+      if (failed > 0 && !args.force && !classified.refused) {
+        print(`Dry run: ${failed} of ${results.length} action(s) would fail as the timelock on the current state:`);
+        printResults(false);
+        const call = describeCall(
+          sys,
+          labels,
+          results[first].call.target,
+          results[first].call.value,
+          results[first].call.data,
+        );
+        throw new GovError(
+          `not proposed: action ${first + 1} (${call.call}) would fail on chain: ${results[first].reason}; ` +
+            `nothing was sent (--force proposes it anyway, e.g. when an earlier action makes it succeed)`,
+        );
+      }
+      if (failed > 0 && !classified.refused) {
+        print(`--force: proposing although ${failed} action(s) would fail on the current state:`);
+        printResults(false);
+      } else if (failed === 0) {
+        print(`Dry run: all ${results.length} action(s) succeed as the timelock on the current state.`);
       }
 
       if (classified.refused) throw new GovError(`the governor refuses this proposal: ${classified.refused}`);
