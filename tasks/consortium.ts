@@ -38,7 +38,9 @@ function parametersFile(hre: HardhatRuntimeEnvironment, given: string | undefine
   if (given !== undefined && given.trim() !== "") return given;
   const byNetwork = path.join(hre.config.paths.root, "ignition", "parameters", `${hre.network.name}.json`);
   if (fs.existsSync(byNetwork)) return byNetwork;
-  throw new GovError("--parameters <file> is required: the Ignition parameters file the system was deployed with");
+  throw new GovError(
+    `no parameters file: looked for ${byNetwork} (network "${hre.network.name}"); give --parameters <file>, the Ignition parameters file the system was deployed with`,
+  );
 }
 
 task(

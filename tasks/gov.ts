@@ -507,6 +507,7 @@ withKeys(
         await requireProposal(sys, id);
         const labels = await loadLabels(sys);
         const p = await loadProposal(sys, id);
+        if (p.state === 2) throw new GovError(`proposal #${id} was cancelled: it can no longer be voted on`);
         if (p.state > 1) throw new GovError(`voting on proposal #${id} is closed: it is ${p.stateName}`);
         if (p.state === 1) await checkCanVote(sys, labels, id, voter);
         else if ((await sys.membership.weightOf(voter)) === 0n) {

@@ -244,6 +244,9 @@ export async function checkCanVote(
   if (p.state === 0) {
     throw new GovError(`voting on proposal #${id} has not started: it opens after ${formatTimeFrom(p.snapshot, now)}`);
   }
+  if (p.state === 2) {
+    throw new GovError(`proposal #${id} was cancelled: it can no longer be voted on`);
+  }
   if (p.state !== 1) {
     throw new GovError(
       `voting on proposal #${id} is closed: it is ${p.stateName}; the vote ended ${formatTimeFrom(p.deadline, now)}`,
