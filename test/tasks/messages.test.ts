@@ -10,7 +10,7 @@ import { parseIsoTime } from "../../tasks/lib/time";
 import { parseTime as parseActionTime } from "../../tasks/lib/corporateActions";
 import { parseTime as parseAssetTime } from "../../tasks/lib/assetRegistry";
 import { parseExpiry } from "../../tasks/lib/trade";
-import { expectTaskError, proposeAdmission, tasksFixture } from "./helpers";
+import { expectTaskError, proposeAdmission, runTask, tasksFixture } from "./helpers";
 
 /** A JSON-RPC node of chain 2018 that answers eth_chainId only. */
 async function chain2018(): Promise<{ url: string; close: () => void }> {
@@ -102,7 +102,7 @@ describe("tasks: clear one-line messages", () => {
   it("a vote on a cancelled proposal says it was cancelled, not when the vote ended", async () => {
     const f = await loadFixture(tasksFixture);
     const id = await proposeAdmission(f, f.others[0].address);
-    await hre.run("gov:cancel", { deployment: f.deployment, from: "1", proposalId: id.toString() });
+    await runTask("gov:cancel", { deployment: f.deployment, from: "1", proposalId: id.toString() });
     const { message } = await expectTaskError(
       "gov:vote",
       { deployment: f.deployment, from: "2", proposalId: id.toString(), support: "for" },
