@@ -5,6 +5,7 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./lib/bytecode";
 import { CONTRACTS, type ContractName } from "./lib/deployment";
+import { deployerOf } from "./lib/deployer";
 import { GovError, oneLine } from "./lib/errors";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { type KeyOptions, resolveSigner } from "./lib/signer";
@@ -38,7 +39,9 @@ function parametersFile(hre: HardhatRuntimeEnvironment, given: string | undefine
   if (given !== undefined && given.trim() !== "") return given;
   const byNetwork = path.join(hre.config.paths.root, "ignition", "parameters", `${hre.network.name}.json`);
   if (fs.existsSync(byNetwork)) return byNetwork;
-  throw new GovError("--parameters <file> is required: the Ignition parameters file the system was deployed with");
+  throw new GovError(
+    `no parameters file: looked for ${byNetwork} (network "${hre.network.name}"); give --parameters <file>, the Ignition parameters file the system was deployed with`,
+  );
 }
 
 task(
@@ -77,15 +80,9 @@ task(
           ? Number(parseWhole(args.logRange, "--log-range", 1n, 1_000_000n))
           : logRangeOf(hre);
       const sys = await loadSystem(hre, args.deployment);
-      let deployer: string;
-      if (args.deployer !== undefined) deployer = parseAddress(args.deployer, "--deployer");
-      else {
-        const accounts = (await hre.network.provider.request({ method: "eth_accounts" })) as string[];
-        if (accounts.length === 0) {
-          throw new GovError(`network "${hre.network.name}" has no accounts: pass --deployer <address>`);
-        }
-        deployer = ethers.getAddress(accounts[0]);
-      }
+      // the deployer is the account that created the timelock, never the network's first account
+      const deployer =
+        args.deployer !== undefined ? parseAddress(args.deployer, "--deployer") : (await deployerOf(sys)).address;
       const fromBlock = fromBlockArg ?? deploymentStartBlock(sys.deployment.file) ?? 0;
       print(`Verifying ${sys.deployment.file}`);
       print(`  on network "${hre.network.name}" (chain ${sys.chainId}) against ${expected.file}`);

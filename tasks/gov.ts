@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import { task, types } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 import { type ProposalCall, actionHelp, buildAction, readCallsFile, simulate } from "./lib/actions";
 import { readDeployment } from "./lib/deployment";
 import {
@@ -28,12 +28,16 @@ import {
   defeatReason,
   loadProposal,
   proposalDescriptions,
+  proposalHistory,
   requireProposal,
   votesOn,
 } from "./lib/proposal";
 import { resolveOfflineSigner, resolveSigner } from "./lib/signer";
 import { type System, chainIdOf, loadSystem } from "./lib/system";
+import { reporter, withJson } from "./lib/output";
 import { oneLineErrors, print, sendChecked } from "./lib/tx";
+
+const withJsonFlag = (t: ConfigurableTaskDefinition) => withJson(withDeployment(t));
 
 /** The EIP-712 domain name of the governor (its constructor's name). */
 export const GOVERNOR_NAME = "ConsortiumGovernor";
@@ -65,16 +69,22 @@ function printCalls(
   labels: Labels,
   calls: { target: string; value: bigint; data: string }[],
   indent = "  ",
+  line: (text: string) => void = print,
 ) {
   calls.forEach((c, i) => {
     const decoded = describeCall(sys, labels, c.target, c.value, c.data);
-    print(`${indent}${i + 1}. ${decoded.call}`);
-    if (decoded.words) print(`${indent}   → ${decoded.words}`);
+    line(`${indent}${i + 1}. ${decoded.call}`);
+    if (decoded.words) line(`${indent}   → ${decoded.words}`);
   });
 }
 
 /** Tallies of a proposal against its quorum and approval threshold, as printed by gov:show. */
-async function printTallies(sys: System, p: Awaited<ReturnType<typeof loadProposal>>, now: bigint) {
+async function printTallies(
+  sys: System,
+  p: Awaited<ReturnType<typeof loadProposal>>,
+  now: bigint,
+  line: (text: string) => void = print,
+) {
   const snapshotPassed = p.snapshot < now;
   const [totalWeight, { className, quorumBps, approvalBps }] = await Promise.all([
     snapshotPassed ? sys.membership.getPastTotalSupply(p.snapshot) : sys.membership.totalWeight(),
@@ -83,21 +93,21 @@ async function printTallies(sys: System, p: Awaited<ReturnType<typeof loadPropos
   const quorum = (totalWeight * quorumBps) / 10_000n;
   const participation = p.for + p.against + p.abstain;
   const weightNote = snapshotPassed ? "at the snapshot" : "now (the snapshot is still ahead)";
-  print(`  total weight:  ${totalWeight} ${weightNote}`);
-  print(
+  line(`  total weight:  ${totalWeight} ${weightNote}`);
+  line(
     `  votes:         For ${p.for} (${percent(p.for, totalWeight)}), Against ${p.against} (${percent(p.against, totalWeight)}), ` +
       `Abstain ${p.abstain} (${percent(p.abstain, totalWeight)})`,
   );
   const quorumStatus =
     participation >= quorum ? "reached" : `not reached: ${quorum - participation} more weight must vote`;
-  print(
+  line(
     `  quorum:        ${quorum} needed (${className}: ${bps(quorumBps)} of ${totalWeight}); participation ${participation} ` +
       `(${percent(participation, totalWeight)}), ${quorumStatus}`,
   );
   const decided = p.for + p.against;
   const approved = p.for * 10_000n > approvalBps * decided;
   const approvalNow = decided === 0n ? "no For or Against votes yet" : `approval now ${percent(p.for, decided)}`;
-  print(
+  line(
     `  approval:      For / (For + Against) must be above ${percent(approvalBps, 10_000n)} (${approvalBps} bps); ` +
       `${approvalNow}, ${approved ? "met" : "not met"}`,
   );
@@ -119,30 +129,34 @@ function printClass(
   labels: Labels,
   proposalClass: number,
   classified: Awaited<ReturnType<typeof classifyCalls>>,
+  line: (text: string) => void = print,
 ) {
   const why = classified.calls
     .map((c, i) => (c.sensitive ? `action ${i + 1} is sensitive: ${c.reason}` : undefined))
     .filter((w): w is string => w !== undefined);
   const name = proposalClass === 1 ? "sensitive" : "routine";
-  print(
+  line(
     `  class:         ${name} (${why.length > 0 ? why.join("; ") : "no action is sensitive"}): the ${name} quorum and approval threshold apply`,
   );
 }
 
-async function showProposal(sys: System, idArg: unknown) {
+async function showProposal(sys: System, idArg: unknown, json = false) {
+  const out = reporter(json);
+  const line = out.line;
   const id = await requireProposal(sys, idArg);
-  const [p, labels, descriptions, votes, now] = await Promise.all([
+  const [p, labels, descriptions, votes, now, history] = await Promise.all([
     loadProposal(sys, id),
     loadLabels(sys),
     proposalDescriptions(sys),
     votesOn(sys, id),
     chainNow(sys),
+    proposalHistory(sys, id),
   ]);
   const description = descriptions.get(id) ?? "(description not found in the governor's events)";
   const [title, ...rest] = description.split("\n");
   while (rest.length > 0 && rest[0].trim() === "") rest.shift();
-  print(`Proposal #${id}: ${title}`);
-  for (const line of rest) print(`  | ${line}`.trimEnd());
+  line(`Proposal #${id}: ${title}`);
+  for (const text of rest) line(`  | ${text}`.trimEnd());
   let stateLine = p.stateName;
   if (p.state === 0) stateLine += `: voting opens after ${formatTimeFrom(p.snapshot, now)}`;
   if (p.state === 1) stateLine += `: voting open until ${formatTimeFrom(p.deadline, now)}`;
@@ -151,40 +165,53 @@ async function showProposal(sys: System, idArg: unknown) {
   if (p.state === 5) {
     stateLine += p.eta <= now ? ": ETA reached; anyone may execute it with gov:execute" : ": executable after the ETA";
   }
-  print(`  state:         ${stateLine}`);
-  print(`  proposer:      ${labelAddress(labels, p.proposer)}`);
+  line(`  state:         ${stateLine}`);
+  line(`  proposer:      ${labelAddress(labels, p.proposer)}`);
   const calls = p.targets.map((target, i) => ({ target, value: p.values[i], data: p.calldatas[i] }));
-  printClass(sys, labels, Number(await sys.governor.proposalClass(id)), await classifyCalls(sys, labels, calls));
-  print(`  actions (${p.targets.length}):`);
+  printClass(sys, labels, Number(await sys.governor.proposalClass(id)), await classifyCalls(sys, labels, calls), line);
+  line(`  actions (${p.targets.length}):`);
   printCalls(
     sys,
     labels,
     p.targets.map((target, i) => ({ target, value: p.values[i], data: p.calldatas[i] })),
     "    ",
+    line,
   );
-  print(`  snapshot:      ${formatTimeFrom(p.snapshot, now)}: weights are counted at this time`);
-  print(`  deadline:      ${formatTimeFrom(p.deadline, now)}: last moment to vote`);
-  print(`  eta:           ${p.eta === 0n ? "none (not queued)" : formatTimeFrom(p.eta, now)}`);
-  const tallies = await printTallies(sys, p, now);
-  print(`  voters (${votes.length}):`);
+  line(`  snapshot:      ${formatTimeFrom(p.snapshot, now)}: weights are counted at this time`);
+  line(`  deadline:      ${formatTimeFrom(p.deadline, now)}: last moment to vote`);
+  line(`  eta:           ${p.eta === 0n ? "none (not queued)" : formatTimeFrom(p.eta, now)}`);
+  const tallies = await printTallies(sys, p, now, line);
+  line(`  voters (${votes.length}):`);
   for (const v of votes) {
     const reason = v.reason ? ` "${v.reason}"` : "";
-    print(`    ${labelAddress(labels, v.voter)}: ${SUPPORT_NAMES[v.support]} with weight ${v.weight}${reason}`);
+    line(`    ${labelAddress(labels, v.voter)}: ${SUPPORT_NAMES[v.support]} with weight ${v.weight}${reason}`);
   }
   const voted = new Set(votes.map((v) => v.voter.toLowerCase()));
   const missing = [...labels.members.values()].filter((m) => !voted.has(m.account.toLowerCase()));
   if (missing.length > 0 && p.state <= 1) {
-    print(`  not voted yet: ${missing.map((m) => `${m.name} (${m.weight})`).join(", ")}`);
+    line(`  not voted yet: ${missing.map((m) => `${m.name} (${m.weight})`).join(", ")}`);
   }
-  return { ...p, description, votes, ...tallies };
+  line(`  history (${history.length}):`);
+  for (const h of history) {
+    const eta = h.eta !== undefined ? `, ETA ${formatTime(h.eta)}` : "";
+    const reason = h.reason !== undefined ? ` "${h.reason}"` : "";
+    line(
+      `    ${h.step.padEnd(10)} ${formatTime(h.time)} in block ${h.blockNumber}, transaction ${h.transactionHash}${eta}${reason}`,
+    );
+  }
+  return out.done({ ...p, description, votes, history, ...tallies });
 }
 
 withDeployment(
-  task("gov:propose", "Proposes governance actions (or, with --dry-run, simulates them as the timelock)")
+  task(
+    "gov:propose",
+    "Proposes governance actions after a dry run as the timelock (refused if one would fail, unless --force)",
+  )
     .addOptionalParam("description", "What the proposal does and why (required; first line is its title)")
     .addOptionalParam("action", "One named action (a proposal's first; more as positional arguments)")
     .addOptionalParam("calls", "A JSON file of raw calls: [{target, value?, signature, args} | {target, value?, data}]")
-    .addFlag("dryRun", "Simulate each action as the timelock would execute it; send nothing")
+    .addFlag("dryRun", "Only simulate each action as the timelock would execute it; send nothing")
+    .addFlag("force", "Propose even when the dry run (always run first) says an action would fail")
     .addOptionalParam("from", "The network account to use: its address or index (default: account 0)")
     .addOptionalParam("keystore", "An encrypted JSON keystore to sign with")
     .addOptionalVariadicPositionalParam(
@@ -195,7 +222,14 @@ withDeployment(
     ),
 ).setAction(
   async (
-    args: CommonArgs & { description?: string; action?: string; calls?: string; dryRun: boolean; actions: string[] },
+    args: CommonArgs & {
+      description?: string;
+      action?: string;
+      calls?: string;
+      dryRun: boolean;
+      force: boolean;
+      actions: string[];
+    },
     hre: HardhatRuntimeEnvironment,
   ) =>
     oneLineErrors(async () => {
@@ -213,26 +247,29 @@ withDeployment(
       const labels = await loadLabels(sys);
 
       const classified = await classifyCalls(sys, labels, calls);
-      if (args.dryRun) {
-        print(`Dry run of "${description.split("\n")[0]}": ${calls.length} action(s) simulated as the timelock`);
-        print(`(${sys.deployment.addresses.timelock}) would execute them, each on the current state:`);
-        const results = await simulate(sys, labels, calls);
-        // the governor's anti-bricking rules refuse such a proposal when it is made
-        classified.calls.forEach((c, i) => {
-          if (c.refused && results[i].ok)
-            results[i] = { ...results[i], ok: false, reason: `refused when proposed: ${c.reason}` };
-        });
+      const results = await simulate(sys, labels, calls);
+      // the governor's anti-bricking rules refuse such a proposal when it is made
+      classified.calls.forEach((c, i) => {
+        if (c.refused && results[i].ok)
+          results[i] = { ...results[i], ok: false, reason: `refused when proposed: ${c.reason}` };
+      });
+      const first = results.findIndex((r) => !r.ok);
+      const failed = results.filter((r) => !r.ok).length;
+      const printResults = (all: boolean) =>
         results.forEach((r, i) => {
+          if (!all && r.ok) return;
           const decoded = describeCall(sys, labels, r.call.target, r.call.value, r.call.data);
           print(`  ${i + 1}. ${r.ok ? "OK  " : "FAIL"} ${decoded.call}`);
           if (!r.ok) print(`          ${r.reason}`);
-          for (const line of r.call.preview ?? []) print(`          ${line}`);
+          for (const line of all ? (r.call.preview ?? []) : []) print(`          ${line}`);
         });
-        const failed = results.filter((r) => !r.ok);
-        if (failed.length > 0) {
-          const first = results.findIndex((r) => !r.ok);
+      if (args.dryRun) {
+        print(`Dry run of "${description.split("\n")[0]}": ${calls.length} action(s) simulated as the timelock`);
+        print(`(${sys.deployment.addresses.timelock}) would execute them, each on the current state:`);
+        printResults(true);
+        if (failed > 0) {
           throw new GovError(
-            `dry run: ${failed.length} of ${results.length} action(s) would fail (first: action ${first + 1}, ` +
+            `dry run: ${failed} of ${results.length} action(s) would fail (first: action ${first + 1}, ` +
               `${results[first].reason}); nothing was sent`,
           );
         }
@@ -244,6 +281,27 @@ withDeployment(
         );
         print(`Dry run: all ${results.length} action(s) succeed; nothing was sent.`);
         return { dryRun: true, results, className: classified.className };
+      }
+      if (failed > 0 && !args.force && !classified.refused) {
+        print(`Dry run: ${failed} of ${results.length} action(s) would fail as the timelock on the current state:`);
+        printResults(false);
+        const call = describeCall(
+          sys,
+          labels,
+          results[first].call.target,
+          results[first].call.value,
+          results[first].call.data,
+        );
+        throw new GovError(
+          `not proposed: action ${first + 1} (${call.call}) would fail on chain: ${results[first].reason}; ` +
+            `nothing was sent (--force proposes it anyway, e.g. when an earlier action makes it succeed)`,
+        );
+      }
+      if (failed > 0 && !classified.refused) {
+        print(`--force: proposing although ${failed} action(s) would fail on the current state:`);
+        printResults(false);
+      } else if (failed === 0) {
+        print(`Dry run: all ${results.length} action(s) succeed as the timelock on the current state.`);
       }
 
       if (classified.refused) throw new GovError(`the governor refuses this proposal: ${classified.refused}`);
@@ -294,39 +352,49 @@ withDeployment(
     })(args),
 );
 
-withDeployment(
+withJsonFlag(
   task(
     "gov:show",
     "Shows a proposal: its actions in words, state, tallies against quorum and approval, voters",
   ).addPositionalParam("proposalId", "The proposal number"),
-).setAction(async (args: CommonArgs & { proposalId: string }, hre) =>
-  oneLineErrors(async () => showProposal(await loadSystem(hre, args.deployment), args.proposalId))(args),
+).setAction(async (args: CommonArgs & { proposalId: string; json?: boolean }, hre) =>
+  oneLineErrors(async () => showProposal(await loadSystem(hre, args.deployment), args.proposalId, args.json))(args),
 );
 
-withDeployment(task("gov:list", "Lists every proposal with its state and title")).setAction(
-  async (args: CommonArgs, hre) =>
+withJsonFlag(task("gov:list", "Lists every proposal with its state and title")).setAction(
+  async (args: CommonArgs & { json?: boolean }, hre) =>
     oneLineErrors(async () => {
+      const out = reporter(args.json);
       const sys = await loadSystem(hre, args.deployment);
       const count = await sys.governor.proposalCount();
       const descriptions = await proposalDescriptions(sys);
       if (count === 0n) {
-        print("No proposals yet.");
-        return [];
+        out.line("No proposals yet.");
+        return out.done([]);
       }
-      print(`${count} proposal(s) on governor ${sys.deployment.addresses.governor}:`);
-      print(`  ${"#".padEnd(5)}${"state".padEnd(11)}${"for/against/abstain".padEnd(21)}${"deadline".padEnd(25)}title`);
+      out.line(`${count} proposal(s) on governor ${sys.deployment.addresses.governor}:`);
+      out.line(
+        `  ${"#".padEnd(5)}${"state".padEnd(11)}${"for/against/abstain".padEnd(21)}${"deadline".padEnd(25)}title`,
+      );
       const rows = [];
       for (let i = 0n; i < count; i++) {
         const [id] = await sys.governor.proposalDetailsAt(i);
         const p = await loadProposal(sys, id);
         const title = (descriptions.get(id) ?? "").split("\n")[0];
         const tally = `${p.for}/${p.against}/${p.abstain}`;
-        print(
+        out.line(
           `  ${`${id}`.padEnd(5)}${p.stateName.padEnd(11)}${tally.padEnd(21)}${formatTime(p.deadline).padEnd(25)}${title}`,
         );
-        rows.push({ id, state: p.stateName, for: p.for, against: p.against, abstain: p.abstain, title });
+        rows.push({
+          id,
+          state: p.stateName,
+          for: p.for,
+          against: p.against,
+          abstain: p.abstain,
+          title,
+        });
       }
-      return rows;
+      return out.done(rows);
     })(args),
 );
 
@@ -439,6 +507,7 @@ withKeys(
         await requireProposal(sys, id);
         const labels = await loadLabels(sys);
         const p = await loadProposal(sys, id);
+        if (p.state === 2) throw new GovError(`proposal #${id} was cancelled: it can no longer be voted on`);
         if (p.state > 1) throw new GovError(`voting on proposal #${id} is closed: it is ${p.stateName}`);
         if (p.state === 1) await checkCanVote(sys, labels, id, voter);
         else if ((await sys.membership.weightOf(voter)) === 0n) {

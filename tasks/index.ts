@@ -15,3 +15,4 @@ import "./assets";
 import "./actions";
 import "./acceptance";
 import "./credit";
+import "./events";

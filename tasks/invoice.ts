@@ -1,5 +1,6 @@
 import { ethers } from "ethers";
 import { task } from "hardhat/config";
+import type { ConfigurableTaskDefinition } from "hardhat/types";
 import type { InvoiceRegistry } from "../typechain-types";
 import {
   type TokenInfo,
@@ -20,6 +21,9 @@ import { type System, loadSystem } from "./lib/system";
 import { reporter, withJson } from "./lib/output";
 import { oneLineErrors, print } from "./lib/tx";
 import { entityIdOf, invoiceKey as canonicalKey } from "./lib/invoiceKey";
+import { type InvoiceRef, parseInvoiceRef } from "./lib/invoiceRef";
+
+export { parseInvoiceRef };
 
 /** IInvoiceRegistry.InvoiceStatus, by value (Overdue is only ever reported by statusOf). */
 export const INVOICE_STATUSES = [
@@ -37,6 +41,8 @@ export const INVOICE_STATUSES = [
 /** What the registered/unregistered check prints for a hash that is not on the registry. */
 export const NOT_REGISTERED = "not registered: safe to finance";
 
+const withJsonDeployment = (t: ConfigurableTaskDefinition) => withJson(withDeployment(t));
+
 interface DeploymentArgs {
   deployment?: string;
 }
@@ -44,28 +50,6 @@ interface DeploymentArgs {
 /** An invoice id as people copy it: the 32-byte hash it was registered under. */
 export function invoiceKey(id: bigint): string {
   return ethers.toBeHex(id, 32);
-}
-
-/** What the command line names: a registration hash, or an invoice (or piece) id. */
-type InvoiceRef = { kind: "hash"; hash: string } | { kind: "id"; id: bigint };
-
-/** `0x` + 64 hex digits is a hash; a decimal number or shorter hex number is an id. */
-export function parseInvoiceRef(value: unknown): InvoiceRef {
-  const text = String(value ?? "").trim();
-  if (/^0x[0-9a-fA-F]{64}$/.test(text)) {
-    if (BigInt(text) === 0n) throw new GovError("the zero hash is no invoice's (the registry refuses it)");
-    return { kind: "hash", hash: text.toLowerCase() };
-  }
-  let id: bigint | undefined;
-  if (/^0x[0-9a-fA-F]{1,63}$/.test(text)) id = BigInt(text);
-  else if (/^\d{1,78}$/.test(text)) id = BigInt(text);
-  if (id === undefined || id >= 2n ** 256n) {
-    throw new GovError(
-      `"${text}" is neither an invoice hash (0x and 64 hex digits) nor an invoice id (a decimal or 0x-hex number)`,
-    );
-  }
-  if (id === 0n) throw new GovError("0 is no invoice's id (ids are the invoices' 32-byte hashes)");
-  return { kind: "id", id };
 }
 
 /** The registry of the deployment, typed. */
@@ -97,17 +81,20 @@ function currencyLabel(token: TokenInfo): string {
   return token.name ? `${token.symbol} (${token.name} ${token.address})` : `${token.symbol} (${token.address})`;
 }
 
-async function showInvoice(sys: System, ref: InvoiceRef) {
+async function showInvoice(sys: System, ref: InvoiceRef, json = false) {
+  const out = reporter(json);
   const registry = registryOf(sys);
   const registryAddress = registry.target as string;
   let id: bigint;
   if (ref.kind === "hash") {
     id = BigInt(ref.hash);
     if ((await registry.statusOf(id)) === 0n) {
-      print(`Invoice hash ${ref.hash}: ${NOT_REGISTERED}.`);
-      print(`  No invoice with this hash is on the invoice registry ${registryAddress}: it has not been registered,`);
-      print("  so it has not been financed through the registry (registering it now gives it this id).");
-      return { registered: false as const, hash: ref.hash };
+      out.line(`Invoice hash ${ref.hash}: ${NOT_REGISTERED}.`);
+      out.line(
+        `  No invoice with this hash is on the invoice registry ${registryAddress}: it has not been registered,`,
+      );
+      out.line("  so it has not been financed through the registry (registering it now gives it this id).");
+      return out.done({ registered: false as const, hash: ref.hash });
     }
   } else {
     id = ref.id;
@@ -143,29 +130,29 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
   }
   if (status === "Split") statusLine += ": replaced by its pieces";
 
-  print(
+  out.line(
     ref.kind === "hash"
       ? `Invoice ${key}: REGISTERED: this hash is on the registry; do not finance it again outside the registry.`
       : `Invoice ${key}:`,
   );
-  print(`  status:       ${statusLine}`);
-  print(`  supplier:     ${labelAddress(labels, invoice.supplier)}`);
-  print(`  debtor:       ${labelAddress(labels, invoice.debtor)}`);
-  print(`  currency:     ${currencyLabel(currency)}`);
-  print(`  face value:   ${amount(invoice.faceValue)}`);
-  print(`  paid:         ${amount(invoice.paid)}`);
-  print(`  outstanding:  ${amount(outstanding)}`);
-  print(`  due date:     ${formatTimeFrom(invoice.dueDate, now)}`);
-  print(`  holder:       ${holder === ethers.ZeroAddress ? "none" : labelAddress(labels, holder)}`);
+  out.line(`  status:       ${statusLine}`);
+  out.line(`  supplier:     ${labelAddress(labels, invoice.supplier)}`);
+  out.line(`  debtor:       ${labelAddress(labels, invoice.debtor)}`);
+  out.line(`  currency:     ${currencyLabel(currency)}`);
+  out.line(`  face value:   ${amount(invoice.faceValue)}`);
+  out.line(`  paid:         ${amount(invoice.paid)}`);
+  out.line(`  outstanding:  ${amount(outstanding)}`);
+  out.line(`  due date:     ${formatTimeFrom(invoice.dueDate, now)}`);
+  out.line(`  holder:       ${holder === ethers.ZeroAddress ? "none" : labelAddress(labels, holder)}`);
   const offerLine =
     offer.price === 0n
       ? "none"
       : `${amount(offer.price)}, to ${offer.financier === ethers.ZeroAddress ? "any verified financier" : labelAddress(labels, offer.financier)}`;
-  print(`  offer:        ${offerLine}`);
+  out.line(`  offer:        ${offerLine}`);
 
   const fromBlock = await deploymentBlock(sys, registryAddress);
   let pieces: { id: string; amount: bigint }[] = [];
-  if (invoice.parentId !== 0n) print(`  piece of:     ${invoiceKey(invoice.parentId)} (a split)`);
+  if (invoice.parentId !== 0n) out.line(`  piece of:     ${invoiceKey(invoice.parentId)} (a split)`);
   if (status === "Split") {
     const logs = await queryLogs(
       sys,
@@ -181,8 +168,8 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
         id: invoiceKey(child),
         amount: (parsed.args.amounts as bigint[])[i],
       }));
-      print(`  pieces (${pieces.length}):`);
-      for (const piece of pieces) print(`    ${piece.id}  ${amount(piece.amount)}`);
+      out.line(`  pieces (${pieces.length}):`);
+      for (const piece of pieces) out.line(`    ${piece.id}  ${amount(piece.amount)}`);
     }
   }
 
@@ -206,13 +193,56 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
     const of = root === invoice ? "" : " (of the original invoice)";
     const uri = issuedLog.args.documentUri as string;
     const terms = issuedLog.args.terms as { documentHash: string };
-    print(`  invoice:      ${issuedLog.args.authorityCode as string} ${issuedLog.args.invoiceNumber as string}${of}`);
-    print(`  document:     ${uri === "" ? "(no uri)" : uri}, hash ${terms.documentHash}${of}`);
+    out.line(
+      `  invoice:      ${issuedLog.args.authorityCode as string} ${issuedLog.args.invoiceNumber as string}${of}`,
+    );
+    out.line(`  document:     ${uri === "" ? "(no uri)" : uri}, hash ${terms.documentHash}${of}`);
   }
-  print(`  attested:     ${invoice.attested ? "yes, by an invoice verifier" : "no"}`);
-  if (invoice.defaulted) print(`  defaulted:    yes${status === "Paid" ? " (paid after default)" : ""}`);
+  // who financed it, bought it back, and at what price
+  const financing: {
+    event: string;
+    seller: string;
+    financier: string;
+    price: bigint;
+    time: bigint;
+    transactionHash: string;
+  }[] = [];
+  const financeEvents = ["InvoiceFinanced", "RecourseAgreed", "BoughtBack"];
+  const financeLogs = await queryLogs(
+    sys,
+    {
+      address: registryAddress,
+      topics: [financeEvents.map((e) => registry.interface.getEvent(e as "BoughtBack").topicHash), idTopic(id)],
+    },
+    fromBlock,
+  );
+  for (const log of financeLogs) {
+    const parsed = registry.interface.parseLog(log);
+    if (!parsed) continue;
+    const block = await sys.provider.getBlock(log.blockNumber);
+    financing.push({
+      event: { InvoiceFinanced: "financed", RecourseAgreed: "financed with recourse", BoughtBack: "bought back" }[
+        parsed.name
+      ] as string,
+      seller: parsed.args.seller as string,
+      financier: parsed.args.financier as string,
+      price: parsed.args.price as bigint,
+      time: BigInt(block?.timestamp ?? 0),
+      transactionHash: log.transactionHash,
+    });
+  }
+  out.line(`  financed:     ${financing.length === 0 ? "never (through the registry)" : ""}`.trimEnd());
+  for (const f of financing) {
+    const who =
+      f.event === "bought back"
+        ? `${labelAddress(labels, f.seller)} bought it back from ${labelAddress(labels, f.financier)}`
+        : `${labelAddress(labels, f.financier)} bought it from ${labelAddress(labels, f.seller)}`;
+    out.line(`    ${formatTime(f.time)} ${f.event}: ${who} for ${amount(f.price)} (transaction ${f.transactionHash})`);
+  }
+  out.line(`  attested:     ${invoice.attested ? "yes, by an invoice verifier" : "no"}`);
+  if (invoice.defaulted) out.line(`  defaulted:    yes${status === "Paid" ? " (paid after default)" : ""}`);
 
-  return {
+  return out.done({
     registered: true as const,
     id,
     key,
@@ -231,7 +261,8 @@ async function showInvoice(sys: System, ref: InvoiceRef) {
     defaulted: invoice.defaulted,
     parentId: invoice.parentId,
     pieces,
-  };
+    financing,
+  });
 }
 
 /** The canonical key of the fields, or a one-line error naming the non-canonical field. */
@@ -250,7 +281,7 @@ export function keyOfFields(
   }
 }
 
-withDeployment(
+withJsonDeployment(
   task(
     "invoice:show",
     "Shows an invoice by its key, id or fields; for a key not on the registry, says it is not registered (safe to finance)",
@@ -264,7 +295,13 @@ withDeployment(
     .addOptionalParam("number", "Instead of the key: the invoice number, as printed"),
 ).setAction(
   async (
-    args: DeploymentArgs & { invoice?: string; supplierEntity?: string; authority?: string; number?: string },
+    args: DeploymentArgs & {
+      invoice?: string;
+      supplierEntity?: string;
+      authority?: string;
+      number?: string;
+      json?: boolean;
+    },
     hre,
   ) =>
     oneLineErrors(async () => {
@@ -273,7 +310,7 @@ withDeployment(
       const ref: InvoiceRef = byFields
         ? { kind: "hash", hash: ethers.toBeHex(keyOfFields(args.supplierEntity, args.authority, args.number), 32) }
         : parseInvoiceRef(args.invoice);
-      return showInvoice(await loadSystem(hre, args.deployment), ref);
+      return showInvoice(await loadSystem(hre, args.deployment), ref, args.json);
     })(args),
 );
 

@@ -14,17 +14,11 @@ import { invoiceRegistryOf, issuedKey, keyOf, knownInvoice, parsePieces, reasonH
 import { withJson } from "./lib/output";
 import { parseAddress } from "./lib/parse";
 import { oneLineErrors } from "./lib/tx";
-import { parseInvoiceRef } from "./invoice";
+import { parseInvoiceId as invoiceId } from "./lib/invoiceRef";
 
 interface InvoiceArgs extends SendArgs {
   invoice: string;
   json: boolean;
-}
-
-/** The invoice id named on the command line (its 0x key or its id). */
-function invoiceId(value: unknown): bigint {
-  const ref = parseInvoiceRef(value);
-  return ref.kind === "hash" ? BigInt(ref.hash) : ref.id;
 }
 
 /** A task acting on one invoice: the invoice argument, --json and the sending options. */

@@ -1,3 +1,4 @@
+import { parseIsoTime } from "./time";
 import fs from "node:fs";
 import { ethers } from "ethers";
 import type { TokenOperators } from "../../scripts/lib/deploy";
@@ -320,10 +321,12 @@ function addressList(value: string | undefined, what: string): string[] {
 export function parseTime(value: string, what: string): bigint {
   const text = value.trim();
   if (/^\d+$/.test(text)) return BigInt(text);
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms))
-    throw new GovError(`${what}: "${text}" is not a time (YYYY-MM-DD, an ISO date-time, or unix seconds)`);
-  return BigInt(Math.floor(ms / 1000));
+  const time = parseIsoTime(text, what);
+  if (time === undefined)
+    throw new GovError(
+      `${what}: "${text}" is not a time (YYYY-MM-DD, an ISO date-time with its zone, or unix seconds)`,
+    );
+  return time;
 }
 
 /** An issuer: a bytes32 entity id, or a legal name (its entity id is ethers.id(name), as registrars use). */

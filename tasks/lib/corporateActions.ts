@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { ethers } from "ethers";
 import { type TokenInfo, formatAmount, latestTime, loadToken, parseAmount } from "./assets";
+import { parseIsoTime } from "./time";
 import { GovError } from "./errors";
 import { parseAddress, parseWhole } from "./parse";
 import { explainFailure } from "./revert";
@@ -49,11 +50,11 @@ export async function loadActions(sys: System, override?: string): Promise<Actio
 export function parseTime(value: unknown, what: string): bigint {
   const text = String(value ?? "").trim();
   if (/^\d{1,10}$/.test(text)) return parseWhole(text, what, 1n, 2n ** 32n - 1n);
-  const ms = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(ms)) {
+  const time = parseIsoTime(text, what);
+  if (time === undefined) {
     throw new GovError(`${what}: "${text}" is not a time (unix seconds or an ISO date such as 2026-12-31T00:00:00Z)`);
   }
-  return BigInt(Math.floor(ms / 1000));
+  return time;
 }
 
 /** A distribution id (from 1). */

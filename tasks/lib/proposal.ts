@@ -244,6 +244,9 @@ export async function checkCanVote(
   if (p.state === 0) {
     throw new GovError(`voting on proposal #${id} has not started: it opens after ${formatTimeFrom(p.snapshot, now)}`);
   }
+  if (p.state === 2) {
+    throw new GovError(`proposal #${id} was cancelled: it can no longer be voted on`);
+  }
   if (p.state !== 1) {
     throw new GovError(
       `voting on proposal #${id} is closed: it is ${p.stateName}; the vote ended ${formatTimeFrom(p.deadline, now)}`,
@@ -266,4 +269,48 @@ export async function checkCanVote(
     );
   }
   return weight;
+}
+
+/** One step of a proposal's life on chain: the transaction that made it, and when. */
+export interface ProposalStep {
+  step: "proposed" | "queued" | "executed" | "cancelled" | "cancelled by the guardian";
+  transactionHash: string;
+  blockNumber: number;
+  /** The block's timestamp (seconds). */
+  time: bigint;
+  /** The timelock ETA (queued only). */
+  eta?: bigint;
+  /** The guardian's reason (cancelled by the guardian only). */
+  reason?: string;
+}
+
+const STEP_OF: Record<string, ProposalStep["step"]> = {
+  ProposalCreated: "proposed",
+  ProposalQueued: "queued",
+  ProposalExecuted: "executed",
+  ProposalCanceled: "cancelled",
+  ProposalCancelledByGuardian: "cancelled by the guardian",
+};
+
+/** The proposed, queued, executed and cancelled steps of proposal `id`, in chain order, from the governor's events. */
+export async function proposalHistory(sys: System, id: bigint): Promise<ProposalStep[]> {
+  const steps: ProposalStep[] = [];
+  const times = new Map<number, bigint>();
+  for (const log of await governorLogs(sys, Object.keys(STEP_OF))) {
+    const parsed = sys.governor.interface.parseLog(log);
+    if (!parsed || parsed.args.proposalId !== id) continue;
+    if (!times.has(log.blockNumber)) {
+      const block = await sys.provider.getBlock(log.blockNumber);
+      times.set(log.blockNumber, BigInt(block?.timestamp ?? 0));
+    }
+    steps.push({
+      step: STEP_OF[parsed.name],
+      transactionHash: log.transactionHash,
+      blockNumber: log.blockNumber,
+      time: times.get(log.blockNumber) as bigint,
+      ...(parsed.name === "ProposalQueued" ? { eta: parsed.args.etaSeconds as bigint } : {}),
+      ...(parsed.name === "ProposalCancelledByGuardian" ? { reason: parsed.args.reason as string } : {}),
+    });
+  }
+  return steps;
 }

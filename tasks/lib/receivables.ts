@@ -62,18 +62,7 @@ export function invoiceRegistryOf(sys: System): InvoiceRegistry {
   return requireContract(sys, "invoice-registry") as unknown as InvoiceRegistry;
 }
 
-/** An invoice as the command line names it: its 0x key (64 hex digits) or its id (decimal or 0x-hex). */
-export function parseInvoiceId(value: unknown): bigint {
-  const text = String(value ?? "").trim();
-  let id: bigint | undefined;
-  if (/^0x[0-9a-fA-F]{1,64}$/.test(text)) id = BigInt(text);
-  else if (/^\d{1,78}$/.test(text)) id = BigInt(text);
-  if (id === undefined || id >= 2n ** 256n) {
-    throw new GovError(`"${text}" is not an invoice key (0x and up to 64 hex digits) or id (a decimal number)`);
-  }
-  if (id === 0n) throw new GovError("0 is no invoice's key");
-  return id;
-}
+export { parseInvoiceId } from "./invoiceRef";
 
 /** An evidence hash: a 0x hash of 64 hex digits, or a file whose keccak256 is taken. */
 export function parseEvidence(value: unknown): { hash: string; file?: string } {

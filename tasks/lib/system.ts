@@ -49,7 +49,7 @@ export async function chainIdOf(hre: HardhatRuntimeEnvironment): Promise<bigint>
   try {
     return BigInt((await hre.network.provider.request({ method: "eth_chainId" })) as string);
   } catch (e) {
-    throw new GovError(`cannot reach network "${hre.network.name}": ${firstLine((e as Error).message)}`);
+    throw connectionError(hre, e);
   }
 }
 
@@ -119,6 +119,33 @@ export async function loadSystem(hre: HardhatRuntimeEnvironment, deploymentOverr
     roles,
     nameOf: (address: string) => byAddress.get(address.toLowerCase()),
   };
+}
+
+/**
+ * A one-line error for a failed first request: the chain id configured for the network and the one
+ * its node answered, or the URL that refused the connection, or the node's own first line.
+ */
+export function connectionError(
+  hre: Pick<HardhatRuntimeEnvironment, "network">,
+  error: unknown,
+): InstanceType<typeof GovError> {
+  const name = hre.network.name;
+  const url = (hre.network.config as { url?: string }).url;
+  const message = (error as Error)?.message ?? String(error);
+  const mismatch = /chain id (\d+), but connected to a chain with id (\d+)/.exec(message);
+  if (mismatch) {
+    return new GovError(
+      `wrong chain: network "${name}" expects chain id ${mismatch[1]} (its chainId in hardhat.config.ts), ` +
+        `but the node${url ? ` at ${url}` : ""} is chain ${mismatch[2]}`,
+    );
+  }
+  const codes = [error, (error as { parent?: unknown })?.parent].map((e) => (e as { code?: string })?.code);
+  if (codes.includes("ECONNREFUSED") || /HH108|ECONNREFUSED/.test(message)) {
+    return new GovError(
+      `cannot reach network "${name}": the connection to ${url ?? "its node"} was refused (is the node running?)`,
+    );
+  }
+  return new GovError(`cannot reach network "${name}"${url ? ` at ${url}` : ""}: ${firstLine(message)}`);
 }
 
 /** The first line of a (possibly long) message. */

@@ -4,6 +4,7 @@
  */
 import { ethers } from "ethers";
 import { formatTime } from "./describe";
+import { parseIsoTime } from "./time";
 import { GovError } from "./errors";
 import { parseSeconds } from "./parse";
 
@@ -31,9 +32,7 @@ export function parseExpiry(value: unknown, now: bigint): bigint {
   if (/^\d+\s*(s|m|min|h|d|w)?$/.test(text)) {
     expiry = now + parseSeconds(text, "--expiry", 1n);
   } else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new GovError(`--expiry: "${text}" is not a valid date`);
-    expiry = BigInt(Math.floor(ms / 1000));
+    expiry = parseIsoTime(text, "--expiry") as bigint;
     if (expiry <= now) {
       throw new GovError(
         `--expiry ${text} (${formatTime(expiry < 0n ? 0n : expiry)}) is not in the future: the chain's time is ${formatTime(now)}`,

@@ -99,7 +99,7 @@ describe("tasks: a full governance round from the command line", () => {
 
     // queue after the vote, execute after the timelock delay
     await closeVoting(f, id);
-    const queued = await runTask("gov:queue", { deployment, from: "3", proposalId: "1" });
+    const queued = await runTask<{ transactionHash: string }>("gov:queue", { deployment, from: "3", proposalId: "1" });
     expect(queued.text).to.include("Proposal #1 queued in the timelock");
     expect(queued.text).to.include("timelock delay 1 h");
     const shownQueued = await runTask("gov:show", { deployment, proposalId: "1" });
@@ -107,8 +107,33 @@ describe("tasks: a full governance round from the command line", () => {
     expect(shownQueued.text).to.match(/eta: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in 1 h\)/);
 
     await reachEta(f, id);
-    const executed = await runTask("gov:execute", { deployment, from: "9", proposalId: "1" });
+    const executed = await runTask<{ transactionHash: string }>("gov:execute", {
+      deployment,
+      from: "9",
+      proposalId: "1",
+    });
     expect(executed.text).to.include("Proposal #1 executed");
+
+    // the history: which transactions proposed, queued and executed it, and when
+    const history = await runTask<{ history: { step: string; transactionHash: string; time: bigint }[] }>("gov:show", {
+      deployment,
+      proposalId: "1",
+      json: true,
+    });
+    expect(history.result.history.map((h) => h.step)).to.deep.equal(["proposed", "queued", "executed"]);
+    expect(history.result.history[1].transactionHash).to.equal(queued.result.transactionHash);
+    expect(history.result.history[2].transactionHash).to.equal(executed.result.transactionHash);
+    const executedReceipt = await ethers.provider.getTransactionReceipt(executed.result.transactionHash);
+    const executedAt = (await ethers.provider.getBlock(executedReceipt?.blockNumber ?? 0))?.timestamp;
+    const shownExecuted = await runTask("gov:show", { deployment, proposalId: "1" });
+    expect(shownExecuted.text).to.match(
+      new RegExp(
+        `queued +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC in block \\d+, transaction ${queued.result.transactionHash}, ETA `,
+      ),
+    );
+    expect(shownExecuted.text).to.include(`transaction ${executed.result.transactionHash}`);
+    expect(executedAt).to.not.equal(undefined);
+    expect(history.result.history[2].time).to.equal(BigInt(executedAt as number));
 
     // the effects
     expect(await f.membership.isMember(newcomer.address)).to.equal(true);

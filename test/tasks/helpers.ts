@@ -18,12 +18,10 @@ export function tmpFile(name: string): string {
   return path.join(TMP, `${fileCounter}-${name}`);
 }
 
-/**
- * The system deployed in-process with the Ignition module (deployConsortiumFixture), plus a
- * deployed_addresses.json for it, in the format Ignition writes, to pass to the tasks as --deployment.
- */
-export async function tasksFixture() {
-  const f = await deployConsortiumFixture();
+type Deployed = Awaited<ReturnType<typeof deployConsortiumFixture>>;
+
+/** Writes a deployed_addresses.json for `f`, in the format Ignition writes, in a fresh folder of TMP. */
+export async function writeDeploymentFile(f: Deployed) {
   // a folder per deployment: each fixture's file keeps its own addresses
   const deployment = path.join(fs.mkdtempSync(path.join(TMP, "deployment-")), "deployed_addresses.json");
   const addresses = {
@@ -39,7 +37,16 @@ export async function tasksFixture() {
     "Credit#CreditRegistry": await f.creditRegistry.getAddress(),
   };
   fs.writeFileSync(deployment, JSON.stringify(addresses, null, 2));
-  return { ...f, deployment, addresses };
+  return { deployment, addresses };
+}
+
+/**
+ * The system deployed in-process with the Ignition module (deployConsortiumFixture), plus a
+ * deployed_addresses.json for it, in the format Ignition writes, to pass to the tasks as --deployment.
+ */
+export async function tasksFixture() {
+  const f = await deployConsortiumFixture();
+  return { ...f, ...(await writeDeploymentFile(f)) };
 }
 
 /** Runs a task in-process and captures what it prints (also when it fails). */

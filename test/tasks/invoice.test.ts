@@ -141,6 +141,34 @@ describe("tasks: invoice:show", () => {
     expect(text).to.not.include("piece of");
   });
 
+  it("shows who financed an invoice, from whom, at what price and when; never for one not financed", async () => {
+    const f = await loadFixture(invoicesFixture);
+    const { result, text } = await runTask<{
+      financing: { event: string; seller: string; financier: string; price: bigint; transactionHash: string }[];
+    }>("invoice:show", { deployment: f.deployment, invoice: HASH_A });
+    expect(result.financing).to.have.length(1);
+    expect(result.financing[0]).to.include({
+      event: "financed",
+      seller: f.supplier.address,
+      financier: f.bank.address,
+      price: cny("12000"),
+    });
+    expect(text).to.match(
+      new RegExp(
+        `financed:\\n {4}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC financed: ${f.bank.address} \\(Pearl River Bank\\) ` +
+          `bought it from ${f.supplier.address} for 12000.00 CNYC \\(transaction ${result.financing[0].transactionHash}\\)`,
+      ),
+    );
+    const json = await runTask<{ financing: unknown[] }>("invoice:show", {
+      deployment: f.deployment,
+      invoice: HASH_B,
+      json: true,
+    });
+    expect(json.result.financing).to.deep.equal([]);
+    expect(JSON.parse(json.text).financing).to.deep.equal([]);
+    expect(JSON.parse(json.text).faceValue).to.equal(cny("500").toString());
+  });
+
   it("shows an invoice by its id, in decimal or in hex", async () => {
     const f = await loadFixture(invoicesFixture);
     const decimal = await runTask("invoice:show", { deployment: f.deployment, invoice: BigInt(HASH_B).toString() });

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import path from "node:path";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -13,23 +12,12 @@ import {
   entity,
 } from "../fixtures/invoice";
 import { LOCALHOST_PARAMETERS } from "../fixtures/consortium";
-import { TMP, expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
+import { expectTaskError, runTask, tasksFixture, tmpFile, writeDeploymentFile } from "./helpers";
 
 /** The invoice fixture plus a deployed_addresses.json for the tasks, and a second SUPPLIER_A wallet. */
 async function receivablesFixture() {
   const f = await deployInvoiceFixture();
-  const deployment = path.join(fs.mkdtempSync(path.join(TMP, "deployment-")), "deployed_addresses.json");
-  const addresses = {
-    "Governance#TimelockController": await f.timelock.getAddress(),
-    "Governance#ConsortiumMembership": await f.membership.getAddress(),
-    "Governance#ConsortiumGovernor": await f.governor.getAddress(),
-    "Identity#IdentityRegistry": await f.identityRegistry.getAddress(),
-    "Tokens#SecurityToken": await f.securityToken.getAddress(),
-    "Tokens#CashToken": await f.cashToken.getAddress(),
-    "Invoices#InvoiceRegistry": await f.invoiceRegistry.getAddress(),
-    "Settlement#DvPSettlement": await f.dvpSettlement.getAddress(),
-  };
-  fs.writeFileSync(deployment, JSON.stringify(addresses, null, 2));
+  const { deployment } = await writeDeploymentFile(f);
   const [supplierNewWallet] = f.spare;
   await f.identityRegistry
     .connect(f.registrar)
@@ -111,7 +99,7 @@ describe("tasks: invoice:pay", function () {
   it("refuses bad input with one line before sending anything", async function () {
     const f = await loadFixture(receivablesFixture);
     const base = { deployment: f.deployment, from: f.debtor.address };
-    await expectTaskError("invoice:pay", { ...base, invoice: "INV-1" }, /is not an invoice key/);
+    await expectTaskError("invoice:pay", { ...base, invoice: "INV-1" }, /"INV-1" is neither an invoice hash/);
     await expectTaskError("invoice:pay", { ...base, invoice: "0x1234" }, /no invoice 0x0+1234 on the invoice registry/);
     await expectTaskError(
       "invoice:pay",
