@@ -13,3 +13,4 @@ import "./tradeList";
 import "./dev";
 import "./assets";
 import "./actions";
+import "./acceptance";

@@ -131,7 +131,7 @@ export async function resolveSigner(hre: HardhatRuntimeEnvironment, options: Key
 }
 
 /** The private keys the network configuration holds (none for "remote" accounts). */
-function configuredWallets(hre: HardhatRuntimeEnvironment): ethers.BaseWallet[] | undefined {
+export function configuredWallets(hre: HardhatRuntimeEnvironment): ethers.BaseWallet[] | undefined {
   const accounts = hre.network.config.accounts as
     | "remote"
     | (string | { privateKey: string })[]

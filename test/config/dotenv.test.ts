@@ -44,7 +44,12 @@ describe("config: .env loading", () => {
     const file = path.join(dir, "free-gas.env");
     fs.writeFileSync(file, "FREE_GAS=true\n");
     const env = { [ENV_FILE_VARIABLE]: file, FREE_GAS: undefined };
-    const price = await hardhatCli(["run", path.join(__dirname, "..", "fixtures", "printGasPrice.ts")], env);
+    // --no-compile: the script needs no contracts, and a compile here would overwrite the artifacts
+    // the running suite uses (under `npm run coverage`, the instrumented ones).
+    const price = await hardhatCli(
+      ["run", "--no-compile", path.join(__dirname, "..", "fixtures", "printGasPrice.ts")],
+      env,
+    );
     expect(price.output.trim().split("\n").pop()).to.equal("gasPrice 0");
   });
 });

@@ -11,8 +11,11 @@ const BOB = entity("BOB");
 const CAROL = entity("CAROL");
 const ONE_DAY = 24 * 60 * 60;
 
-/** Sends a transaction without gas estimation, so it is mined (and may revert) at a chosen timestamp. */
-const MINED = { gasLimit: 1_000_000 };
+/**
+ * Sends a transaction without gas estimation, so it is mined (and may revert) at a chosen timestamp.
+ * Room for solidity-coverage's instrumented code: a first mintLocked to a wallet needs over 1,000,000 there.
+ */
+const MINED = { gasLimit: 10_000_000 };
 
 /** alice 100, alice2 0 (entity ALICE), bob 50, carol 0. */
 async function holdersFixture() {
