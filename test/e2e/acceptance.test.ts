@@ -118,8 +118,7 @@ describe("e2e: consortium:acceptance on an interval-mining node, through a relay
 
   it("deploys, runs a governance round on the chain's clock, issues, transfers, finances and settles: all steps pass", async function () {
     // a chain that makes blocks on its own clock, as QBFT does, not one per transaction
-    await rpc(node!.url, "evm_setAutomine", [false]);
-    await rpc(node!.url, "evm_setIntervalMining", [1_000]);
+    await node!.mineOnInterval(1_000);
     // The governor's voting period is at least an hour (its MIN_VOTING_PERIOD). The task waits for
     // it on the chain's clock; the test stands in for the hour by moving the node's clock once, from
     // its own side, after every member has voted (the task itself never asks for evm_ methods).
@@ -128,11 +127,12 @@ describe("e2e: consortium:acceptance on an interval-mining node, through a relay
     let running = true;
     const watcher = (async () => {
       while (running && !jumped) {
-        const logs = await rpc<unknown[]>(node!.url, "eth_getLogs", [
+        // the test's own whole-chain read, on the node itself (past the Besu-like proxy's cap)
+        const logs = await rpc<unknown[]>(node!.nodeUrl, "eth_getLogs", [
           { fromBlock: "0x0", toBlock: "latest", topics: [voteCast] },
         ]);
         if (logs.length >= members) {
-          await rpc(node!.url, "evm_increaseTime", [votingPeriod]);
+          await rpc(node!.nodeUrl, "evm_increaseTime", [votingPeriod]);
           jumped = true;
         } else await new Promise((r) => setTimeout(r, 500));
       }

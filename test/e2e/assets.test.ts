@@ -1,21 +1,20 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 import { ethers } from "ethers";
 import type { AssetRegistry, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import {
-  DEPLOYMENTS,
-  HardhatNode,
-  LOCALHOST_PARAMETERS,
   type CommandResult,
+  type HardhatNode,
+  LOCALHOST_PARAMETERS,
+  type Mining,
+  type SharedDeployment,
   childEnv,
-  cleanUp,
   explain,
   hardhat,
-  ignitionCannotDeploy,
+  SHARED_SETUP_TIMEOUT_MS,
+  sharedDeployment,
+  sharedNodeOrSkip,
   travel,
-  uniqueId,
 } from "./support";
 
 const ONE_YEAR = 365 * 24 * 3600;
@@ -23,33 +22,31 @@ const INVESTOR = 1; // ParticipantAttributes.INVESTOR
 const CN = 156;
 const ISSUER = "Shenzhen Metro Group";
 const CODE = "CNSZMB203007";
+/** The issuer's wallet: an account no other e2e file on the shared deployment registers. */
+const ISSUER_WALLET = 13;
 
 describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx hardhat node, FREE_GAS)", function () {
   this.timeout(300_000);
 
-  let node: HardhatNode | undefined;
-  let instanceId: string | undefined;
-  const deploymentId = uniqueId("e2e-assets");
-  const deployment = path.join("ignition", "deployments", deploymentId);
+  let node: HardhatNode;
+  let shared: SharedDeployment;
   let env: NodeJS.ProcessEnv;
   let provider: ethers.JsonRpcProvider;
   let addresses: Record<string, string>;
+  let mining: Mining;
 
   async function task(args: string[], timeoutMs?: number): Promise<CommandResult> {
-    const r = await hardhat([...args, "--network", "localhost", "--deployment", deployment], env, timeoutMs);
+    const r = await hardhat([...args, "--network", "localhost", "--deployment", shared.deployment], env, timeoutMs);
     expect(r.code, `npx hardhat ${args.join(" ")}: ${explain(r)}`).to.equal(0);
     return r;
   }
 
   before(async function () {
-    if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
-    node = await HardhatNode.start();
-    instanceId = await node.instanceId();
-    const cannot = await ignitionCannotDeploy(node);
-    if (cannot) {
-      console.warn(`      skipped: ${cannot}`);
-      this.skip();
-    }
+    this.timeout(SHARED_SETUP_TIMEOUT_MS); // the first file to ask starts the node and deploys
+    node = await sharedNodeOrSkip(this);
+    shared = await sharedDeployment();
+    mining = node.mining;
+    await node.mineOnInterval();
     env = childEnv(node.url);
     provider = new ethers.JsonRpcProvider(node.url, undefined, {
       staticNetwork: true,
@@ -60,29 +57,12 @@ describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx 
 
   after(async function () {
     provider?.destroy();
-    await node?.stop();
-    cleanUp(deploymentId, instanceId);
+    await node?.setMining(mining);
   });
 
-  it("deploys the system, registers the issuer, then proposes, votes, queues and executes issue-security", async function () {
-    const deployed = await hardhat(
-      [
-        "ignition",
-        "deploy",
-        "ignition/modules/Consortium.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        LOCALHOST_PARAMETERS,
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-      240_000, // 33 transactions on a shared CI machine
-      { npx: true },
-    );
-    expect(deployed.code, explain(deployed)).to.equal(0);
-    addresses = JSON.parse(fs.readFileSync(path.join(DEPLOYMENTS, deploymentId, "deployed_addresses.json"), "utf8"));
+  it("on the deployed system, registers the issuer, then proposes, votes, queues and executes issue-security", async function () {
+    expect(shared.result.code, explain(shared.result)).to.equal(0);
+    addresses = shared.addresses;
     expect(addresses["Assets#AssetRegistry"]).to.match(/^0x[0-9a-fA-F]{40}$/);
 
     // the registrar (account 4) registers the issuer's entity
@@ -93,7 +73,7 @@ describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx 
       await provider.getSigner(4),
     ) as unknown as IdentityRegistry;
     const block = await provider.getBlock("latest");
-    const wallet = await (await provider.getSigner(12)).getAddress();
+    const wallet = await (await provider.getSigner(ISSUER_WALLET)).getAddress();
     await (
       await registry.registerIdentity(wallet, ethers.id(ISSUER), CN, block!.timestamp + ONE_YEAR, INVESTOR, {
         gasPrice: 0,
@@ -111,13 +91,16 @@ describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx 
     expect(predicted, dry.stdout).to.not.equal(undefined);
     expect(dry.stdout).to.include("Dry run: all 1 action(s) succeed; nothing was sent.");
 
-    await task(["gov:propose", "--from", "1", "--description", description, action]);
-    await travel(node!.url, 61);
-    for (const from of ["1", "2", "3"]) await task(["gov:vote", "1", "for", "--from", from]);
-    await travel(node!.url, 86_400);
-    await task(["gov:queue", "1", "--from", "9"]);
-    await travel(node!.url, 3_601);
-    await task(["gov:execute", "1", "--from", "9"]);
+    const proposed = await task(["gov:propose", "--from", "1", "--description", description, action]);
+    // the shared deployment's governor numbers proposals in sequence across the e2e files
+    const id = /Proposal #(\d+) created/.exec(proposed.stdout)?.[1];
+    expect(id, proposed.stdout).to.not.equal(undefined);
+    await travel(node.url, 61);
+    for (const from of ["1", "2", "3"]) await task(["gov:vote", id!, "for", "--from", from]);
+    await travel(node.url, 86_400);
+    await task(["gov:queue", id!, "--from", "9"]);
+    await travel(node.url, 3_601);
+    await task(["gov:execute", id!, "--from", "9"]);
 
     const assets = new ethers.Contract(
       addresses["Assets#AssetRegistry"],
@@ -142,7 +125,8 @@ describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx 
     expect(rows[2]).to.include({ symbol: "SZMB30", kind: "bond", totalSupply: "100000" });
     const shown = await task(["asset:show", CODE]);
     expect(shown.stdout).to.match(/supply: +1000\.00 SZMB30, held by 1 entities/);
-    const verified = await task(["consortium:verify-deployment", "--parameters", LOCALHOST_PARAMETERS]);
+    const upgraded = shared.implementations.length > 0 ? ["--implementations", shared.implementations.join(",")] : [];
+    const verified = await task(["consortium:verify-deployment", "--parameters", LOCALHOST_PARAMETERS, ...upgraded]);
     expect(verified.stdout).to.match(/\n(\d+) checks: \1 passed, 0 failed\.\n/);
     expect(verified.stdout).to.include("PASS  assets: CNSZMB203007 SZMB30 implementation");
   });

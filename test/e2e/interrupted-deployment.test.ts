@@ -1,134 +1,73 @@
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { expect } from "chai";
-import hre from "hardhat";
 import { tokenize } from "../../tasks/lib/parse";
 import {
-  DEPLOYMENTS,
-  HOST,
-  HardhatNode,
-  LOCALHOST_PARAMETERS,
   type CommandResult,
+  DEPLOYMENTS,
+  type HardhatNode,
+  JsonRpcProxy,
+  type Mining,
+  type RpcRequest,
   type RpcTransaction,
   allTransactions,
   childEnv,
   cleanUp,
+  deploySystem,
   explain,
   freePort,
   hardhat,
-  ignitionCannotDeploy,
   rpc,
-  uniqueId,
+  SHARED_SETUP_TIMEOUT_MS,
+  sharedDeploymentId,
+  sharedNodeOrSkip,
 } from "./support";
-
-/** One JSON-RPC request as the relay sees it. */
-interface RpcRequest {
-  method: string;
-  params?: unknown[];
-}
 
 /** What the relay does with a request: pass it on, go down before it, or pass it and lose the answer. */
 type Decision = "forward" | "cut" | "forward-then-cut";
 
 /**
- * A TCP relay between a command and the node: the node "becomes unreachable" when the relay goes
- * down (every connection dropped, the port refusing new ones), and "comes back with its state"
- * when the relay listens again on the same port. It reads the HTTP requests passing through (one
- * JSON-RPC call each, sized by Content-Length) so that a test can choose the exact moment.
+ * An HTTP relay between a command and the node (a JsonRpcProxy): the node "becomes unreachable"
+ * when the relay goes down (every connection dropped, the port refusing new ones), and "comes back
+ * with its state" when the relay listens again on the same port. It decides on each JSON-RPC
+ * request so that a test can choose the exact moment.
  */
 class Relay {
   /** eth_sendTransaction requests passed to the node since the relay (re)started. */
   sends = 0;
   wentDown = false;
-  private server?: net.Server;
-  private sockets = new Set<net.Socket>();
+  private readonly proxy: JsonRpcProxy;
 
-  constructor(
-    private readonly target: number,
-    readonly port: number,
-  ) {}
+  constructor(target: string, port: number) {
+    this.proxy = new JsonRpcProxy(target, port);
+  }
 
   get url(): string {
-    return `http://${HOST}:${this.port}`;
+    return this.proxy.url;
   }
 
   /** Listens (again) on the relay's port, deciding on each request with `policy`. */
   async start(policy: (request: RpcRequest, relay: Relay) => Decision = () => "forward"): Promise<void> {
-    if (this.server) await this.stop();
+    await this.proxy.close();
     this.sends = 0;
     this.wentDown = false;
-    this.server = net.createServer((client) => this.connect(client, policy));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once("error", reject);
-      this.server!.listen(this.port, HOST, () => resolve());
+    await this.proxy.listen(async (body, forward) => {
+      const requests = Array.isArray(body) ? body : [body];
+      const decisions = requests.map((r) => policy(r, this));
+      if (decisions.includes("cut")) return void (await this.stop());
+      const answer = forward();
+      this.sends += requests.filter((r) => r.method === "eth_sendTransaction").length;
+      const text = await answer;
+      // the node did it; the command never hears of it
+      if (decisions.includes("forward-then-cut")) return void (await this.stop());
+      return text;
     });
   }
 
   /** Drops every connection and stops listening: the node is unreachable from now on. */
   async stop(): Promise<void> {
     this.wentDown = true;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private connect(client: net.Socket, policy: (request: RpcRequest, relay: Relay) => Decision): void {
-    const upstream = net.connect(this.target, HOST);
-    this.sockets.add(client);
-    this.sockets.add(upstream);
-    let buffered = Buffer.alloc(0);
-    let loseResponse = false;
-    let passThrough = false;
-    const down = () => void this.stop();
-    client.on("data", (chunk: Buffer) => {
-      if (this.wentDown) return;
-      if (passThrough) return void upstream.write(chunk);
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const end = buffered.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        const head = buffered.subarray(0, end).toString("latin1");
-        const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-        if (!length) {
-          // not a request this relay can size (chunked): pass everything through unread
-          passThrough = true;
-          upstream.write(buffered);
-          buffered = Buffer.alloc(0);
-          return;
-        }
-        const total = end + 4 + Number(length[1]);
-        if (buffered.length < total) return;
-        const raw = buffered.subarray(0, total);
-        buffered = buffered.subarray(total);
-        let requests: RpcRequest[] = [];
-        try {
-          const body = JSON.parse(raw.subarray(end + 4).toString("utf8"));
-          requests = Array.isArray(body) ? body : [body];
-        } catch {
-          // not JSON-RPC: forward it as it is
-        }
-        const decisions = requests.map((r) => policy(r, this));
-        if (decisions.includes("cut")) return down();
-        upstream.write(raw);
-        this.sends += requests.filter((r) => r.method === "eth_sendTransaction").length;
-        if (decisions.includes("forward-then-cut")) loseResponse = true;
-      }
-    });
-    upstream.on("data", (chunk: Buffer) => {
-      if (loseResponse) return down(); // the node did it; the command never hears of it
-      client.write(chunk);
-    });
-    for (const socket of [client, upstream]) {
-      socket.on("error", () => socket.destroy());
-      socket.on("close", () => {
-        this.sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    await this.proxy.close();
   }
 }
 
@@ -144,53 +83,35 @@ function journal(deploymentId: string): { type: string; futureId?: string; futur
 
 /** What a deployment put on the chain: its transactions, from the block after `afterBlock`. */
 async function deploymentTransactions(url: string, afterBlock: number): Promise<RpcTransaction[]> {
-  return (await allTransactions(url)).filter((t) => t.blockNumber > afterBlock);
+  return allTransactions(url, afterBlock + 1);
 }
 
 describe("e2e: a deployment interrupted by an unreachable node resumes and deploys nothing twice", function () {
-  this.timeout(180_000);
+  // two or three deployments a test; each bounded by deploySystem's own timeout
+  this.timeout(720_000);
 
-  let node: HardhatNode | undefined;
+  let node: HardhatNode;
   let relay: Relay | undefined;
-  let instanceId: string | undefined;
-  const ids = [uniqueId("e2e-interrupted"), uniqueId("e2e-lost-answer")];
+  let mining: Mining;
+  const ids = [sharedDeploymentId("e2e-interrupted"), sharedDeploymentId("e2e-lost-answer")];
 
   before(async function () {
-    if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
-    node = await HardhatNode.start();
-    instanceId = await node.instanceId();
-    const cannot = await ignitionCannotDeploy(node);
-    if (cannot) {
-      console.warn(`      skipped: ${cannot}`);
-      this.skip();
-    }
-    relay = new Relay(node.port, await freePort());
+    this.timeout(SHARED_SETUP_TIMEOUT_MS);
+    node = await sharedNodeOrSkip(this);
+    // its own deployments on the shared node, a block per transaction (Ignition waits for one confirmation)
+    mining = node.mining;
+    await node.mineInstantly();
+    relay = new Relay(node.url, await freePort());
   });
 
   after(async function () {
     await relay?.stop();
-    await node?.stop();
-    for (const id of ids) cleanUp(id, instanceId);
+    await node?.setMining(mining);
+    for (const id of ids) cleanUp(id, undefined);
   });
 
   /** The operations command, through the relay. */
-  const deploy = (deploymentId: string): Promise<CommandResult> =>
-    hardhat(
-      [
-        "ignition",
-        "deploy",
-        "ignition/modules/Consortium.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        LOCALHOST_PARAMETERS,
-        "--deployment-id",
-        deploymentId,
-      ],
-      childEnv(relay!.url),
-      120_000,
-      { npx: true },
-    );
+  const deploy = (deploymentId: string): Promise<CommandResult> => deploySystem(relay!.url, deploymentId);
 
   /**
    * The deployment is whole and nothing was deployed twice: since `afterBlock`, 33 transactions
@@ -204,7 +125,7 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
    * deployed addresses; in the journal, each deployment future completed once.
    */
   async function expectDeployedOnce(deploymentId: string, afterBlock: number) {
-    const url = node!.url;
+    const url = node.url;
     const txs = await deploymentTransactions(url, afterBlock);
     expect(txs).to.have.length(33);
     expect(new Set(txs.map((t) => t.from.toLowerCase())).size).to.equal(1);
@@ -238,7 +159,7 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
 
   it("the node vanishes between two transactions: the same command run again completes, each contract created once", async function () {
     const [id] = ids;
-    const url = node!.url;
+    const url = node.url;
     const start = Number(await rpc<string>(url, "eth_blockNumber"));
 
     // The node becomes unreachable after 6 transactions, as Ignition prepares the 7th.
@@ -265,7 +186,7 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
     let refusal: RegExpExecArray;
 
     it("the re-run refuses (IGN411), naming the account and nonce, and sends nothing", async function () {
-      const url = node!.url;
+      const url = node.url;
       start = Number(await rpc<string>(url, "eth_blockNumber"));
       // the third contract creation reaches the node; its hash never reaches the command
       let creations = 0;
@@ -301,7 +222,7 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
 
     it("recorded with consortium:find-transaction and ignition track-tx, the same command completes, each contract created once", async function () {
       if (refusal === undefined) this.skip();
-      const block = await rpc<{ baseFeePerGas?: string }>(node!.url, "eth_getBlockByNumber", ["latest", false]);
+      const block = await rpc<{ baseFeePerGas?: string }>(node.url, "eth_getBlockByNumber", ["latest", false]);
       if (block.baseFeePerGas === undefined) {
         // Ignition 0.15's track-tx reads the transaction's chainId, which a Hardhat node leaves out
         // of legacy (pre-London) transactions: BigInt(undefined). Nodes of real chains include it.

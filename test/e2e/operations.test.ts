@@ -7,17 +7,19 @@ import { ethers } from "ethers";
 import { tokenize } from "../../tasks/lib/parse";
 import type { DvPSettlement, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import {
-  DEPLOYMENTS,
-  HardhatNode,
-  LOCALHOST_PARAMETERS,
   type CommandResult,
+  type HardhatNode,
+  LOCALHOST_PARAMETERS,
+  type Mining,
+  type SharedDeployment,
   allTransactions,
   childEnv,
-  cleanUp,
   explain,
   freePort,
   hardhat,
-  ignitionCannotDeploy,
+  SHARED_SETUP_TIMEOUT_MS,
+  sharedDeployment,
+  sharedNodeOrSkip,
   travel,
   uniqueId,
 } from "./support";
@@ -36,10 +38,10 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
   // each command is a separate Hardhat process (a few seconds each); the deployment ~20 s
   this.timeout(150_000);
 
-  let node: HardhatNode | undefined;
-  let instanceId: string | undefined;
-  const deploymentId = uniqueId("e2e-operations");
-  const deployment = path.join("ignition", "deployments", deploymentId);
+  let node: HardhatNode;
+  let shared: SharedDeployment;
+  let deployment: string;
+  let mining: Mining;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "consortium-e2e-"));
   let env: NodeJS.ProcessEnv;
   let provider: ethers.JsonRpcProvider;
@@ -57,17 +59,12 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
   const FREE = { gasPrice: 0 };
 
   before(async function () {
-    if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) {
-      // the node runs the uninstrumented contracts: nothing to measure
-      this.skip();
-    }
-    node = await HardhatNode.start();
-    instanceId = await node.instanceId();
-    const cannot = await ignitionCannotDeploy(node);
-    if (cannot) {
-      console.warn(`      skipped: ${cannot}`);
-      this.skip();
-    }
+    this.timeout(SHARED_SETUP_TIMEOUT_MS); // the first file to ask starts the node and deploys
+    node = await sharedNodeOrSkip(this);
+    shared = await sharedDeployment();
+    deployment = shared.deployment;
+    mining = node.mining;
+    await node.mineOnInterval();
     env = childEnv(node.url);
     provider = new ethers.JsonRpcProvider(node.url, undefined, {
       staticNetwork: true,
@@ -78,31 +75,15 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
 
   after(async function () {
     provider?.destroy();
-    await node?.stop();
-    cleanUp(deploymentId, instanceId);
+    await node?.setMining(mining);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it("deploys with the operations command: npx hardhat ignition deploy ... --network localhost", async function () {
-    const r = await hardhat(
-      [
-        "ignition",
-        "deploy",
-        "ignition/modules/Consortium.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        LOCALHOST_PARAMETERS,
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-      120_000,
-      { npx: true },
-    );
+    const r = shared.result;
     expect(r.code, explain(r)).to.equal(0);
     expect(r.stdout).to.include("successfully deployed");
-    addresses = JSON.parse(fs.readFileSync(path.join(DEPLOYMENTS, deploymentId, "deployed_addresses.json"), "utf8"));
+    addresses = shared.addresses;
     expect(Object.keys(addresses)).to.include.members([
       "Governance#TimelockController",
       "Governance#ConsortiumGovernor",
@@ -115,7 +96,9 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
     // registrar's renouncement; the asset registry's binder role and the identity registry's admin
     // handover; corporate actions' redemption observer and its admin handover)
     // at gas price 0, from an account that holds no ether
-    const txs = await allTransactions(node!.url);
+    const txs = (await allTransactions(node.url, shared.startBlock + 1)).filter(
+      (t) => t.blockNumber <= shared.endBlock,
+    );
     expect(txs).to.have.length(33);
     expect(txs.filter((t) => t.to === null)).to.have.length(18);
     for (const t of txs) expect(BigInt(t.gasPrice ?? 0), t.hash).to.equal(0n);
@@ -123,7 +106,8 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
   });
 
   it("consortium:verify-deployment passes on it", async function () {
-    const r = await task(["consortium:verify-deployment", "--parameters", LOCALHOST_PARAMETERS]);
+    const upgraded = shared.implementations.length > 0 ? ["--implementations", shared.implementations.join(",")] : [];
+    const r = await task(["consortium:verify-deployment", "--parameters", LOCALHOST_PARAMETERS, ...upgraded]);
     expect(r.lines.filter((l) => l.startsWith("  FAIL"))).to.deep.equal([]);
     expect(r.stdout).to.match(/\n(\d+) checks: \1 passed, 0 failed\.\n/);
     expect(r.stdout).to.include("PASS  code: security-token implementation");
@@ -231,20 +215,23 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
     expect(words).to.include.members(["--network", "localhost", "--deployment", deployment]);
     const r = await hardhat([...words.slice(2), "--from", "1"], env, 90_000, { npx: true });
     expect(r.code, explain(r)).to.equal(0);
-    expect(r.stdout).to.match(/Proposal #1 created/);
+    // the shared deployment's governor numbers proposals in sequence across the e2e files
+    const id = /Proposal #(\d+) created/.exec(r.stdout)?.[1];
+    expect(id, r.stdout).to.not.equal(undefined);
 
-    await travel(node!.url, 61); // past the voting delay
-    await task(["gov:vote", "1", "for", "--from", "1"]);
+    await travel(node.url, 61); // past the voting delay
+    await task(["gov:vote", id!, "for", "--from", "1"]);
     const ballot = path.join(tmp, "nanshan-ballot.json");
-    await task(["gov:sign-vote", "1", "for", "--from", "2", "--out", ballot]);
+    await task(["gov:sign-vote", id!, "for", "--from", "2", "--out", ballot]);
     const relayed = await task(["gov:relay-vote", ballot, "--from", "9"]);
-    expect(relayed.stdout).to.match(/Relayed: .* voted For on proposal #1 with weight 35/);
+    expect(relayed.stdout).to.match(new RegExp(`Relayed: .* voted For on proposal #${id} with weight 35`));
 
-    await travel(node!.url, 86_400); // past the voting period
-    await task(["gov:queue", "1", "--from", "9"]);
-    await travel(node!.url, 3_601); // past the timelock delay
-    const executed = await task(["gov:execute", "1", "--from", "9"]);
-    expect(executed.stdout).to.include("Proposal #1 executed");
+    await travel(node.url, 86_400); // past the voting period
+    await task(["gov:queue", id!, "--from", "9"]);
+    await travel(node.url, 3_601); // past the timelock delay
+    const executed = await task(["gov:execute", id!, "--from", "9"]);
+    expect(executed.stdout).to.include(`Proposal #${id} executed`);
+    shared.implementations.push("security-token=SecurityTokenV2");
 
     const v2 = new ethers.Contract(
       addresses["Tokens#SecurityToken"],

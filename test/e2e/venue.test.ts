@@ -7,19 +7,20 @@ import hre from "hardhat";
 import { ethers } from "ethers";
 import type { DvPSettlement, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import {
-  DEPLOYMENTS,
-  HardhatNode,
-  LOCALHOST_PARAMETERS,
-  ROOT,
   type CommandResult,
+  DEPLOYMENTS,
+  type HardhatNode,
+  type Mining,
+  ROOT,
+  type SharedDeployment,
   childEnv,
-  cleanUp,
   explain,
   freePort,
   hardhat,
-  ignitionCannotDeploy,
   rpc,
-  uniqueId,
+  SHARED_SETUP_TIMEOUT_MS,
+  sharedDeployment,
+  sharedNodeOrSkip,
 } from "./support";
 
 const ONE_YEAR = 365 * 24 * 3600;
@@ -27,7 +28,8 @@ const INVESTOR = 1; // ParticipantAttributes.INVESTOR
 const CN = 156;
 /** Hardhat's default accounts (the node's): the venue operator's key is account #15's. */
 const MNEMONIC = "test test test test test test test test test test test junk";
-const [REGISTRAR, AGENT, CASH_ISSUER, ALICE, BOB, CAROL, OPERATOR] = [4, 5, 6, 10, 11, 12, 15];
+/** The members trading here: accounts no other e2e file on the shared deployment registers. */
+const [REGISTRAR, AGENT, CASH_ISSUER, ALICE, BOB, CAROL, OPERATOR] = [4, 5, 6, 16, 17, 18, 15];
 
 /**
  * `npm run venue` as its own process group, on a free loopback port, against the test's node and
@@ -116,11 +118,10 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
   // seconds each), three venue starts; the bounds leave room for a loaded CI machine
   this.timeout(360_000);
 
-  let node: HardhatNode | undefined;
-  let instanceId: string | undefined;
+  let node: HardhatNode;
+  let shared: SharedDeployment;
+  let mining: Mining;
   const venues: VenueProcess[] = [];
-  const deploymentId = uniqueId("e2e-venue");
-  const deployment = path.join("ignition", "deployments", deploymentId);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "consortium-e2e-venue-"));
   const dataDir = path.join(tmp, "venue-data");
   let env: NodeJS.ProcessEnv;
@@ -133,9 +134,9 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
   const member: Record<"alice" | "bob" | "carol", string> = { alice: "", bob: "", carol: "" };
   const from: Record<keyof typeof member, number> = { alice: ALICE, bob: BOB, carol: CAROL };
 
-  /** `npx hardhat <task> --network localhost --deployment <this deployment> ...`. */
+  /** `npx hardhat <task> --network localhost --deployment <the shared deployment> ...`. */
   const run = (args: string[], timeoutMs?: number): Promise<CommandResult> =>
-    hardhat([...args, "--network", "localhost", "--deployment", deployment], env, timeoutMs);
+    hardhat([...args, "--network", "localhost", "--deployment", shared.deployment], env, timeoutMs);
   async function task(args: string[]): Promise<CommandResult> {
     const r = await run(args);
     expect(r.code, `npx hardhat ${args.join(" ")}: ${explain(r)}`).to.equal(0);
@@ -172,38 +173,21 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
   const submit = (file: string, venue: VenueProcess) => run(["order:submit", file, "--venue", venue.url, "--json"]);
 
   before(async function () {
-    if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING) this.skip();
-    node = await HardhatNode.start();
-    instanceId = await node.instanceId();
-    const cannot = await ignitionCannotDeploy(node);
-    if (cannot) {
-      console.warn(`      skipped: ${cannot}`);
-      this.skip();
-    }
+    this.timeout(SHARED_SETUP_TIMEOUT_MS); // the first file to ask starts the node and deploys
+    node = await sharedNodeOrSkip(this);
+    shared = await sharedDeployment();
+    mining = node.mining;
+    await node.mineOnInterval();
     env = childEnv(node.url);
-    provider = new ethers.JsonRpcProvider(node.url, undefined, {
+    // the test's own reads (whole-chain event queries) go to the node itself, past the proxy's cap
+    provider = new ethers.JsonRpcProvider(node.nodeUrl, undefined, {
       staticNetwork: true,
       polling: true,
       pollingInterval: 100,
     });
-    const deployed = await hardhat(
-      [
-        "ignition",
-        "deploy",
-        "ignition/modules/Consortium.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        LOCALHOST_PARAMETERS,
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-      240_000,
-    );
-    expect(deployed.code, explain(deployed)).to.equal(0);
-    const addressesFile = path.join(DEPLOYMENTS, deploymentId, "deployed_addresses.json");
-    addresses = JSON.parse(fs.readFileSync(addressesFile, "utf8"));
+    expect(shared.result.code, explain(shared.result)).to.equal(0);
+    addresses = shared.addresses;
+    const addressesFile = path.join(DEPLOYMENTS, shared.deploymentId, "deployed_addresses.json");
     const abi = async (name: string) => (await hre.artifacts.readArtifact(name)).abi;
     dvp = new ethers.Contract(
       addresses["Settlement#DvPSettlement"],
@@ -226,6 +210,8 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
       provider,
     ) as unknown as IdentityRegistry;
 
+    // the set-up (the test's own transactions) is mined at once; the venue then runs on the interval
+    await node.mineInstantly();
     const FREE = { gasPrice: 0 };
     const wait = async (tx: Promise<ethers.ContractTransactionResponse>) =>
       expect((await (await tx).wait())?.status).to.equal(1);
@@ -248,14 +234,15 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
     // Governance grants the venue's key VENUE_OPERATOR_ROLE: the timelock's call, as a passed
     // proposal makes it (the proposal round itself is e2e-tested in operations.test.ts).
     const timelock = addresses["Governance#TimelockController"];
-    await rpc(node.url, "hardhat_impersonateAccount", [timelock]);
+    await rpc(node.nodeUrl, "hardhat_impersonateAccount", [timelock]);
     const operatorWallet = ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${OPERATOR}`);
     await wait(
       dvp
         .connect(new ethers.JsonRpcSigner(provider, timelock))
         .grantRole(await dvp.VENUE_OPERATOR_ROLE(), operatorWallet.address, FREE),
     );
-    await rpc(node.url, "hardhat_stopImpersonatingAccount", [timelock]);
+    await rpc(node.nodeUrl, "hardhat_stopImpersonatingAccount", [timelock]);
+    await node.mineOnInterval();
 
     venueEnv = {
       ...env,
@@ -271,8 +258,7 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
   after(async function () {
     for (const v of venues) await v.kill();
     provider?.destroy();
-    await node?.stop();
-    cleanUp(deploymentId, instanceId);
+    await node?.setMining(mining);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -311,11 +297,11 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
     // 2. A crossing bid while blocks are held back: the venue sends the match and waits for its
     // receipt; it is killed (SIGKILL) with the transaction in the node's pool, before it is mined.
     const operator = ethers.computeAddress(venueEnv.VENUE_OPERATOR_KEY!);
-    const sentBefore = Number(await rpc<string>(node!.url, "eth_getTransactionCount", [operator, "latest"]));
-    await rpc(node!.url, "evm_setAutomine", [false]);
+    const sentBefore = Number(await rpc<string>(node.url, "eth_getTransactionCount", [operator, "latest"]));
+    await node.holdBlocks();
     const inFlight = submit(bobBid.file, first);
     const deadline = Date.now() + 60_000;
-    while (Number(await rpc<string>(node!.url, "eth_getTransactionCount", [operator, "pending"])) === sentBefore) {
+    while (Number(await rpc<string>(node.url, "eth_getTransactionCount", [operator, "pending"])) === sentBefore) {
       expect(Date.now(), `no match was sent:\n${first.output}`).to.be.below(deadline);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -324,8 +310,8 @@ describe("e2e: the matching venue and the node as separate processes, the venue 
     expect(lost.code, explain(lost)).to.equal(1);
     expect(lost.stderr).to.match(/the venue at .* did not answer/);
     // The transaction the dead venue sent is mined after all.
-    await rpc(node!.url, "evm_mine", []);
-    await rpc(node!.url, "evm_setAutomine", [true]);
+    await rpc(node.nodeUrl, "evm_mine", []);
+    await node.mineOnInterval();
     expect(await dvp.filledOf(aliceSell.hash)).to.equal(60n);
     expect(await dvp.filledOf(bobBid.hash)).to.equal(60n);
 

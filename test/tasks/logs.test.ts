@@ -8,10 +8,8 @@ import { Attr, Country } from "../../scripts/lib/constants";
 import { deploymentBlock } from "../../tasks/lib/assets";
 import { loadSystem } from "../../tasks/lib/system";
 import { DEFAULT_LOG_RANGE, LOG_RANGE_ENV, getLogsInChunks, logRangeOf } from "../../tasks/lib/logs";
+import { BESU_LOG_RANGE_ERROR as BESU_RANGE_ERROR, exceedsLogRange } from "../fixtures/besu";
 import { runTask, tasksFixture } from "./helpers";
-
-/** Besu's answer to an eth_getLogs request spanning more than --rpc-max-logs-range blocks. */
-const BESU_RANGE_ERROR = { code: -32005, message: "Requested range exceeds maximum RPC range limit" };
 
 /**
  * The in-process node behind a log-range cap enforced as Besu does (toBlock - fromBlock above the
@@ -23,11 +21,7 @@ function cappedProvider(inner: EIP1193Provider, cap: number) {
     if (args.method === "eth_getLogs") {
       const [filter] = args.params as [{ fromBlock?: string; toBlock?: string }];
       const latest = Number(await inner.request({ method: "eth_blockNumber" }));
-      const tag = (v: string | undefined, dflt: number) =>
-        v === undefined || v === "latest" ? dflt : v === "earliest" ? 0 : Number(v);
-      const from = tag(filter.fromBlock, latest);
-      const to = tag(filter.toBlock, latest);
-      if (to - from > cap) {
+      if (exceedsLogRange(filter, latest, cap)) {
         counts.refused += 1;
         throw Object.assign(new Error(BESU_RANGE_ERROR.message), BESU_RANGE_ERROR);
       }
