@@ -61,7 +61,7 @@ async function startRelay(target: string): Promise<{ url: string; methods: strin
 }
 
 describe("e2e: consortium:acceptance on an interval-mining node, through a relay that refuses evm_/hardhat_ methods", function () {
-  // each run deploys the system (33 transactions; at one block a second in the second run) and
+  // each run deploys the system (38 transactions; at one block a second in the second run) and
   // takes 20 steps: a minute or two each, more on a loaded machine
   this.timeout(480_000);
 

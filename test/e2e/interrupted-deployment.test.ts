@@ -114,25 +114,27 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
   const deploy = (deploymentId: string): Promise<CommandResult> => deploySystem(relay!.url, deploymentId);
 
   /**
-   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 33 transactions
-   * (18 creations, the governor's GovernorCallRules library, the asset registry and corporate actions included; 3
+   * The deployment is whole and nothing was deployed twice: since `afterBlock`, 38 transactions
+   * (20 creations, the governor's GovernorCallRules library, the asset registry, corporate actions and the
+   * credit registry included; 3
    * timelock role calls; the registry binding the two tokens and the deployer renouncing the binder
    * role; the deployer taking the registrar role, registering the invoice registry and renouncing
    * the registrar role; the identity registry's binder role for the asset registry, its admin role
    * handed to the timelock and renounced by the deployer; corporate actions' redemption observer set
-   * to the asset registry, its admin role handed to the timelock and renounced) with consecutive
+   * to the asset registry, its admin role handed to the timelock and renounced; the invoice registry's
+   * credit hook set to the credit registry, its admin role handed to the timelock and renounced) with consecutive
    * nonces from the deployer, creating exactly the
    * deployed addresses; in the journal, each deployment future completed once.
    */
   async function expectDeployedOnce(deploymentId: string, afterBlock: number) {
     const url = node.url;
     const txs = await deploymentTransactions(url, afterBlock);
-    expect(txs).to.have.length(33);
+    expect(txs).to.have.length(38);
     expect(new Set(txs.map((t) => t.from.toLowerCase())).size).to.equal(1);
     const first = Number(txs[0].nonce);
-    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(33).keys()].map((i) => first + i));
+    expect(txs.map((t) => Number(t.nonce))).to.deep.equal([...Array(38).keys()].map((i) => first + i));
     const creations = txs.filter((t) => t.to === null);
-    expect(creations).to.have.length(18);
+    expect(creations).to.have.length(20);
     const created = await Promise.all(
       creations.map(
         async (t) =>
@@ -147,14 +149,14 @@ describe("e2e: a deployment interrupted by an unreachable node resumes and deplo
     );
     const messages = journal(deploymentId);
     const deployments = messages.filter((m) => m.type === "DEPLOYMENT_EXECUTION_STATE_INITIALIZE");
-    expect(deployments).to.have.length(18);
+    expect(deployments).to.have.length(20);
     for (const d of deployments) {
       const completed = messages.filter(
         (m) => m.type === "DEPLOYMENT_EXECUTION_STATE_COMPLETE" && m.futureId === d.futureId,
       );
       expect(completed, d.futureId).to.have.length(1);
     }
-    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(33);
+    expect(messages.filter((m) => m.type === "TRANSACTION_CONFIRM")).to.have.length(38);
   }
 
   it("the node vanishes between two transactions: the same command run again completes, each contract created once", async function () {

@@ -90,17 +90,18 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
       "Tokens#SecurityToken",
       "Settlement#DvPSettlement",
     ]);
-    // a free-gas chain: 33 transactions (18 contracts, the governor's GovernorCallRules library
-    // included, the asset registry and corporate actions too; 3 timelock role calls; 2 token bindings and the binder's
+    // a free-gas chain: 38 transactions (20 contracts, the governor's GovernorCallRules library
+    // included, the asset registry, corporate actions and the credit registry too; 3 timelock role calls; 2 token bindings and the binder's
     // renouncement; the deployer's registrar role, the invoice registry's registration and the
     // registrar's renouncement; the asset registry's binder role and the identity registry's admin
-    // handover; corporate actions' redemption observer and its admin handover)
+    // handover; corporate actions' redemption observer and its admin handover; the invoice registry's credit hook
+    // and its admin handover)
     // at gas price 0, from an account that holds no ether
     const txs = (await allTransactions(node.url, shared.startBlock + 1)).filter(
       (t) => t.blockNumber <= shared.endBlock,
     );
-    expect(txs).to.have.length(33);
-    expect(txs.filter((t) => t.to === null)).to.have.length(18);
+    expect(txs).to.have.length(38);
+    expect(txs.filter((t) => t.to === null)).to.have.length(20);
     for (const t of txs) expect(BigInt(t.gasPrice ?? 0), t.hash).to.equal(0n);
     expect(await provider.getBalance(txs[0].from)).to.equal(0n);
   });
