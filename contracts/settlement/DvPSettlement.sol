@@ -49,11 +49,21 @@ contract DvPSettlement is
     /// @dev The EIP-712 domain's name and version (as `initialize` sets them; each at most 31 bytes).
     string private constant DOMAIN_NAME = "ConsortiumDvP";
     string private constant DOMAIN_VERSION = "1";
+    bytes32 private constant DOMAIN_NAME_HASH = keccak256(bytes(DOMAIN_NAME));
+    bytes32 private constant DOMAIN_VERSION_HASH = keccak256(bytes(DOMAIN_VERSION));
+    bytes32 private constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
 
     /// @notice The highest settlement fee governance may set: 10%.
     uint16 public constant MAX_FEE_BASIS_POINTS = 1_000;
 
     uint256 private constant BASIS_POINTS = 10_000;
+
+    /// @dev Bit positions in a `Record`'s slots (`_takeReady`): expiry and status in the first
+    /// slot, after the seller's address; the amounts after the asset's and cash token's addresses.
+    uint256 private constant EXPIRY_SHIFT = 160;
+    uint256 private constant STATUS_SHIFT = 224;
+    uint256 private constant AMOUNT_SHIFT = 160;
 
     /// @dev One ticket in five slots.
     struct Record {
@@ -90,10 +100,12 @@ contract DvPSettlement is
         bool cancelled;
     }
 
-    /// @dev Cash net position of one participant in a netted batch.
-    struct NetPosition {
-        address party;
-        int256 amount;
+    /// @dev The cash net positions of a netted batch: `amounts[i]` is `parties[i]`'s, for the
+    /// first `count` parties (positive receives, negative pays).
+    struct NetBook {
+        address[] parties;
+        int256[] amounts;
+        uint256 count;
     }
 
     // keccak256(abi.encode(uint256(keccak256("consortium.storage.DvPSettlement")) - 1)) & ~bytes32(uint256(0xff))
@@ -271,10 +283,10 @@ contract DvPSettlement is
         (bytes32 buyHash, bytes32 sellHash) = _checkMatch(buyOrder, sellOrder);
         _useOrder(_storage(), buyOrder, buyHash, buySignature, quantity);
         _useOrder(_storage(), sellOrder, sellHash, sellSignature, quantity);
-        (TradeTerms memory t, address proposer) = _matchTerms(buyOrder, sellOrder, quantity, resting, buyHash, sellHash);
+        uint256 price;
         uint256 feeAmount;
-        (feeAmount, ticketId) = _trade(t, proposer);
-        emit OrdersMatched(buyHash, sellHash, msg.sender, quantity, t.cashAmount / quantity, feeAmount, ticketId);
+        (price, feeAmount, ticketId) = _matchTrade(buyOrder, sellOrder, quantity, resting, buyHash, sellHash);
+        emit OrdersMatched(buyHash, sellHash, msg.sender, quantity, price, feeAmount, ticketId);
     }
 
     /// @inheritdoc IDvPSettlement
@@ -299,32 +311,30 @@ contract DvPSettlement is
     /// @inheritdoc IDvPSettlement
     function settleNetted(uint256[] calldata ids) external nonReentrant {
         _requireNotPaused();
-        if (ids.length == 0) revert EmptyBatch();
+        uint256 count = ids.length;
+        if (count == 0) revert EmptyBatch();
         DvPSettlementStorage storage $ = _storage();
         address cash = $.tickets[ids[0]].cash;
         address feeRecipient = $.feeRecipient;
-        // At most two parties per ticket and the fee recipient: bounded by the caller's batch.
-        NetPosition[] memory net = new NetPosition[](2 * ids.length + 1);
-        uint256 parties;
-        for (uint256 i = 0; i < ids.length; ++i) {
+        uint256 basisPoints = $.feeBasisPoints;
+        // Net positions as two arrays, party and amount, in the order the parties are met: at most
+        // two parties per ticket and the fee recipient, bounded by the caller's batch.
+        NetBook memory book = NetBook(new address[](2 * count + 1), new int256[](2 * count + 1), 0);
+        for (uint256 i = 0; i < count; ++i) {
             uint256 id = ids[i];
-            Record storage ticket = _ticketIn(id, TicketStatus.Ready);
-            if (ticket.expiry <= block.timestamp) revert TicketExpired(id, ticket.expiry);
-            if (ticket.cash != cash) revert MixedCash(id);
-            address seller = ticket.seller;
-            address buyer = ticket.buyer;
-            uint256 assetAmount = ticket.assetAmount;
-            uint256 cashAmount = ticket.cashAmount;
-            uint256 feeAmount = feeFor(cashAmount);
-            ticket.status = TicketStatus.Settled;
-            parties = _addNet(net, parties, buyer, -int256(cashAmount));
-            parties = _addNet(net, parties, seller, int256(cashAmount - feeAmount));
-            if (feeAmount != 0) parties = _addNet(net, parties, feeRecipient, int256(feeAmount));
-            _move(Leg.Asset, ticket.asset, seller, buyer, assetAmount);
+            (address seller, address buyer, address asset, uint256 assetAmount, uint256 cashAmount) = _takeReady(
+                id,
+                cash
+            );
+            uint256 feeAmount = _feeAt(cashAmount, basisPoints);
+            _addNet(book, buyer, -int256(cashAmount));
+            _addNet(book, seller, int256(cashAmount - feeAmount));
+            if (feeAmount != 0) _addNet(book, feeRecipient, int256(feeAmount));
+            _moveFromScratch(Leg.Asset, asset, seller, buyer, assetAmount);
             emit TradeSettled(id, feeAmount);
         }
-        uint256 transfers = _payNet(cash, net, parties);
-        emit NettedBatchSettled(cash, ids.length, transfers);
+        uint256 transfers = _payNet(cash, book);
+        emit NettedBatchSettled(cash, count, transfers);
     }
 
     /// @inheritdoc IDvPSettlement
@@ -412,6 +422,12 @@ contract DvPSettlement is
         return _storage().identityRegistry;
     }
 
+    /// @dev `feeFor` at `basisPoints` read once for a batch: rounded up (ceil) the same way.
+    function _feeAt(uint256 cashAmount, uint256 basisPoints) private pure returns (uint256) {
+        if (basisPoints == 0) return 0;
+        return (cashAmount * basisPoints + BASIS_POINTS - 1) / BASIS_POINTS;
+    }
+
     /// @dev Settles a Ready or affirmed ticket's legs.
     function _settle(uint256 id, Record storage ticket) private {
         ticket.status = TicketStatus.Settled;
@@ -459,13 +475,37 @@ contract DvPSettlement is
         _move(Leg.Cash, cash, buyer, seller, cashAmount - feeAmount);
     }
 
+    /// @dev `_settleLegs` for signed orders: the same legs, checks and errors, each leg but the fee
+    /// moved from scratch memory (`_moveFromScratch`).
+    function _settleOrderLegs(
+        address asset,
+        address cash,
+        address seller,
+        address buyer,
+        uint256 assetAmount,
+        uint256 cashAmount
+    ) private returns (uint256 feeAmount) {
+        _moveFromScratch(Leg.Asset, asset, seller, buyer, assetAmount);
+        feeAmount = feeFor(cashAmount);
+        if (feeAmount != 0) {
+            address feeRecipient = _storage().feeRecipient;
+            (bool ok, bytes memory reason) = _tryTransferFrom(cash, buyer, feeRecipient, feeAmount);
+            if (!ok) {
+                _checkLeg(Leg.Cash, cash, buyer, seller, cashAmount);
+                _checkLeg(Leg.Fee, cash, buyer, feeRecipient, feeAmount);
+                _refused(cash, reason);
+            }
+        }
+        _moveFromScratch(Leg.Cash, cash, buyer, seller, cashAmount - feeAmount);
+    }
+
     /**
      * @dev A trade from signed orders: both legs now, or a Ready ticket (proposed by `proposer`, the
      * maker or resting maker) for the end-of-day batch when deferred.
      */
     function _trade(TradeTerms memory t, address proposer) private returns (uint256 feeAmount, uint256 ticketId) {
         if (!t.deferred) {
-            return (_settleLegs(t.asset, t.cash, t.seller, t.buyer, t.assetAmount, t.cashAmount), 0);
+            return (_settleOrderLegs(t.asset, t.cash, t.seller, t.buyer, t.assetAmount, t.cashAmount), 0);
         }
         if (t.assetAmount > type(uint96).max) revert AmountTooLarge(t.assetAmount);
         if (t.cashAmount > type(uint96).max) revert AmountTooLarge(t.cashAmount);
@@ -506,8 +546,9 @@ contract DvPSettlement is
         Order calldata buyOrder,
         Order calldata sellOrder
     ) private view returns (bytes32 buyHash, bytes32 sellHash) {
-        buyHash = _orderHash(buyOrder);
-        sellHash = _orderHash(sellOrder);
+        bytes32 domainSeparator = _domainSeparator();
+        buyHash = _hashOrder(buyOrder, domainSeparator);
+        sellHash = _hashOrder(sellOrder, domainSeparator);
         if (buyOrder.side != Side.Buy) revert WrongSide(buyHash);
         if (sellOrder.side != Side.Sell) revert WrongSide(sellHash);
         if (buyOrder.asset != sellOrder.asset || buyOrder.cash != sellOrder.cash) {
@@ -520,6 +561,39 @@ contract DvPSettlement is
         }
         if (sellOrder.taker != address(0) && sellOrder.taker != buyOrder.maker) {
             revert WrongTaker(sellHash, buyOrder.maker);
+        }
+    }
+
+    /// @dev A match's trade at the resting order's price: both legs now, or a Ready ticket when
+    /// either order is deferred (`_matchTerms`, `_trade`).
+    function _matchTrade(
+        Order calldata buyOrder,
+        Order calldata sellOrder,
+        uint256 quantity,
+        Side resting,
+        bytes32 buyHash,
+        bytes32 sellHash
+    ) private returns (uint256 price, uint256 feeAmount, uint256 ticketId) {
+        price = (resting == Side.Buy ? buyOrder : sellOrder).price;
+        if (buyOrder.deferred || sellOrder.deferred) {
+            (TradeTerms memory t, address proposer) = _matchTerms(
+                buyOrder,
+                sellOrder,
+                quantity,
+                resting,
+                buyHash,
+                sellHash
+            );
+            (feeAmount, ticketId) = _trade(t, proposer);
+        } else {
+            feeAmount = _settleOrderLegs(
+                buyOrder.asset,
+                buyOrder.cash,
+                sellOrder.maker,
+                buyOrder.maker,
+                quantity,
+                quantity * price
+            );
         }
     }
 
@@ -559,73 +633,161 @@ contract DvPSettlement is
         if (order.maker == address(0) || order.asset == address(0) || order.cash == address(0)) revert ZeroAddress();
         if (order.expiry <= block.timestamp) revert OrderExpired(hash, order.expiry);
         OrderState storage state = $.orders[hash];
-        if (state.cancelled || order.nonce < $.minNonce[order.maker]) revert OrderIsCancelled(hash);
-        uint256 filled = state.filled;
+        // The order's slot read once: `OrderState` holds `filled` in its low 128 bits, then the
+        // cancel flag, the only thing above them.
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(state.slot)
+        }
+        if (word >> 128 != 0 || order.nonce < $.minNonce[order.maker]) revert OrderIsCancelled(hash);
+        uint256 filled = uint128(word);
         uint256 remaining = order.quantity > filled ? order.quantity - filled : 0;
         if (quantity > remaining) revert OverFill(hash, remaining, quantity);
         if (quantity < order.minFill && quantity != remaining) revert BelowMinimumFill(hash, order.minFill, quantity);
         if (!_isValidSignature(order.maker, hash, signature)) revert InvalidSignature(hash, order.maker);
         if (order.quantity > type(uint128).max) revert AmountTooLarge(order.quantity);
-        state.filled = uint128(filled + quantity);
+        // Not cancelled (checked above) and at most `order.quantity`: the slot is the new filled
+        // quantity alone, written once.
+        assembly ("memory-safe") {
+            sstore(state.slot, add(filled, quantity))
+        }
     }
 
     /// @dev Adds `amount` to `party`'s net position (a search over this batch's parties only).
-    function _addNet(
-        NetPosition[] memory net,
-        uint256 parties,
-        address party,
-        int256 amount
-    ) private pure returns (uint256) {
-        for (uint256 i = 0; i < parties; ++i) {
-            if (net[i].party == party) {
-                net[i].amount += amount;
-                return parties;
+    function _addNet(NetBook memory book, address party, int256 amount) private pure {
+        address[] memory parties = book.parties;
+        uint256 count = book.count;
+        uint256 i;
+        assembly ("memory-safe") {
+            // An address on the stack may carry dirty high bits; the array holds it clean.
+            let wanted := and(party, 0xffffffffffffffffffffffffffffffffffffffff)
+            let first := add(parties, 0x20)
+            let end := add(first, shl(5, count))
+            let at := first
+            for {} lt(at, end) {
+                at := add(at, 0x20)
+            } {
+                if eq(mload(at), wanted) {
+                    break
+                }
             }
+            i := shr(5, sub(at, first))
         }
-        net[parties] = NetPosition(party, amount);
-        return parties + 1;
+        if (i == count) {
+            parties[i] = party;
+            book.count = count + 1;
+        }
+        book.amounts[i] += amount;
     }
 
     /// @dev Pays the net positions: each transfer goes from a net payer to a net receiver and
     /// closes at least one of them, so there are fewer transfers than parties.
-    function _payNet(address cash, NetPosition[] memory net, uint256 parties) private returns (uint256 transfers) {
+    function _payNet(address cash, NetBook memory book) private returns (uint256 transfers) {
+        address[] memory parties = book.parties;
+        int256[] memory amounts = book.amounts;
+        uint256 count = book.count;
         uint256 payer;
         uint256 receiver;
         while (true) {
-            while (payer < parties && net[payer].amount >= 0) ++payer;
-            while (receiver < parties && net[receiver].amount <= 0) ++receiver;
-            if (payer == parties || receiver == parties) break;
-            uint256 owed = uint256(-net[payer].amount);
-            uint256 due = uint256(net[receiver].amount);
+            while (payer < count && amounts[payer] >= 0) ++payer;
+            while (receiver < count && amounts[receiver] <= 0) ++receiver;
+            if (payer == count || receiver == count) break;
+            uint256 owed = uint256(-amounts[payer]);
+            uint256 due = uint256(amounts[receiver]);
             uint256 amount = owed < due ? owed : due;
-            net[payer].amount += int256(amount);
-            net[receiver].amount -= int256(amount);
-            _move(Leg.Cash, cash, net[payer].party, net[receiver].party, amount);
+            amounts[payer] += int256(amount);
+            amounts[receiver] -= int256(amount);
+            _moveFromScratch(Leg.Cash, cash, parties[payer], parties[receiver], amount);
             ++transfers;
         }
     }
 
+    /**
+     * @dev A Ready ticket of a netted batch, now Settled: its four slots read once each (the
+     * `Record` layout: seller, expiry and status share the first, buyer the second, asset and its
+     * amount the third, cash and its amount the fourth), and the status written back in one store.
+     * Reverts as `settleBatch` does for an unknown, not Ready or expired ticket, and `MixedCash`
+     * for another cash token than the batch's.
+     */
+    function _takeReady(
+        uint256 id,
+        address cash
+    ) private returns (address seller, address buyer, address asset, uint256 assetAmount, uint256 cashAmount) {
+        Record storage ticket = _storage().tickets[id];
+        uint256 head;
+        uint256 assetWord;
+        uint256 cashWord;
+        assembly ("memory-safe") {
+            let slot := ticket.slot
+            head := sload(slot)
+            buyer := sload(add(slot, 1))
+            assetWord := sload(add(slot, 2))
+            cashWord := sload(add(slot, 3))
+        }
+        TicketStatus status = TicketStatus(uint8(head >> STATUS_SHIFT));
+        if (status == TicketStatus.None) revert UnknownTicket(id);
+        if (status != TicketStatus.Ready) revert InvalidTicketStatus(id, status);
+        uint64 expiry = uint64(head >> EXPIRY_SHIFT);
+        if (expiry <= block.timestamp) revert TicketExpired(id, expiry);
+        if (address(uint160(cashWord)) != cash) revert MixedCash(id);
+        seller = address(uint160(head));
+        asset = address(uint160(assetWord));
+        assetAmount = assetWord >> AMOUNT_SHIFT;
+        cashAmount = cashWord >> AMOUNT_SHIFT;
+        head = (head & ~(uint256(type(uint8).max) << STATUS_SHIFT)) | (uint256(TicketStatus.Settled) << STATUS_SHIFT);
+        assembly ("memory-safe") {
+            sstore(ticket.slot, head)
+        }
+    }
+
+    /// @dev The EIP-712 digest of `order` (see `_hashOrder`) under this contract's domain.
     function _orderHash(Order calldata order) private view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        ORDER_TYPEHASH,
-                        order.maker,
-                        order.side,
-                        order.asset,
-                        order.cash,
-                        order.quantity,
-                        order.price,
-                        order.minFill,
-                        order.taker,
-                        order.expiry,
-                        order.nonce,
-                        order.salt,
-                        order.deferred
-                    )
+        return _hashOrder(order, _domainSeparator());
+    }
+
+    /**
+     * @dev EIP-712's `hashStruct(order)` is `keccak256(ORDER_TYPEHASH ‖ encodeData(order))`, and each
+     * of the order's twelve fields is an atomic type encoded as one 32-byte word: exactly the twelve
+     * words of the static struct in calldata, once each field is known to be in range (an address
+     * or `uint64` with no higher bits, a `Side` or `bool` of 0 or 1; out of range reverts, as the
+     * ABI decoder does). So the words are hashed where they lie, with no decoding and re-encoding.
+     * The digest is then `keccak256("\x19\x01" ‖ domainSeparator ‖ hashStruct(order))`, as
+     * OpenZeppelin's `MessageHashUtils.toTypedDataHash`.
+     */
+    function _hashOrder(Order calldata order, bytes32 domainSeparator) private pure returns (bytes32 digest) {
+        bytes32 typeHash = ORDER_TYPEHASH;
+        assembly ("memory-safe") {
+            let outOfRange := or(
+                or(
+                    or(shr(160, calldataload(order)), gt(calldataload(add(order, 0x20)), 1)),
+                    shr(160, calldataload(add(order, 0x40)))
+                ),
+                or(
+                    or(shr(160, calldataload(add(order, 0x60))), shr(160, calldataload(add(order, 0xe0)))),
+                    or(shr(64, calldataload(add(order, 0x100))), gt(calldataload(add(order, 0x160)), 1))
                 )
-            );
+            )
+            if outOfRange {
+                revert(0, 0)
+            }
+            // Scratch memory past the free memory pointer, which stays where it is.
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), order, 0x180)
+            let structHash := keccak256(ptr, 0x1a0)
+            mstore(ptr, hex"1901")
+            mstore(add(ptr, 0x02), domainSeparator)
+            mstore(add(ptr, 0x22), structHash)
+            digest := keccak256(ptr, 0x42)
+        }
+    }
+
+    /**
+     * @dev `_domainSeparatorV4()` with the name's and version's hashes as constants (they are
+     * constants, `_EIP712Name` and `_EIP712Version`): computed once per call that hashes orders.
+     */
+    function _domainSeparator() private view returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, DOMAIN_NAME_HASH, DOMAIN_VERSION_HASH, block.chainid, address(this)));
     }
 
     /**
@@ -638,6 +800,53 @@ contract DvPSettlement is
         if (ok) return;
         _checkLeg(leg, token, from, to, amount);
         _refused(token, reason);
+    }
+
+    /**
+     * @dev `_move` with the call made from scratch memory: nothing is allocated, copied or decoded
+     * when the leg moves (the token's answer is one word, read where the call left it), and the
+     * refusal path is `_move`'s. Accepted as SafeERC20 accepts it: no revert, and `true` or
+     * nothing returned by a contract. Signed orders and netted batches move their legs with it.
+     */
+    function _moveFromScratch(Leg leg, address token, address from, address to, uint256 amount) private {
+        bool called;
+        bool ok;
+        bytes4 selector = IERC20.transferFrom.selector;
+        assembly ("memory-safe") {
+            let args := mload(0x40)
+            mstore(args, selector)
+            mstore(add(args, 0x04), and(from, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(args, 0x24), and(to, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(args, 0x44), amount)
+            called := call(gas(), token, 0, args, 0x64, 0, 0x20)
+            if called {
+                switch returndatasize()
+                case 0 {
+                    ok := gt(extcodesize(token), 0)
+                }
+                default {
+                    ok := and(gt(returndatasize(), 31), eq(mload(0), 1))
+                }
+            }
+        }
+        if (ok) return;
+        // The token's revert data, copied before the ERC-1404 query replaces it; none when the call
+        // returned (`false`, no boolean, or no code), so SafeERC20's error is given.
+        bytes memory reason;
+        if (!called) {
+            reason = new bytes(_returnDataSize());
+            assembly ("memory-safe") {
+                returndatacopy(add(reason, 0x20), 0, mload(reason))
+            }
+        }
+        _checkLeg(leg, token, from, to, amount);
+        _refused(token, reason);
+    }
+
+    function _returnDataSize() private pure returns (uint256 size) {
+        assembly ("memory-safe") {
+            size := returndatasize()
+        }
     }
 
     /// @dev `transferFrom` as SafeERC20 accepts it: no revert, and `true` or nothing returned by a contract.
@@ -669,8 +878,17 @@ contract DvPSettlement is
      * wallet, its ERC-1271 `isValidSignature`. Recovering first spares an EOA maker the code lookup.
      */
     function _isValidSignature(address maker, bytes32 hash, bytes calldata signature) private view returns (bool) {
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == maker) return true;
+        if (signature.length == 65) {
+            // r, s, v read where they lie in calldata; `tryRecover` rejects a high s and returns
+            // an error, never reverts, so a malformed signature still gets its ERC-1271 chance.
+            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(
+                hash,
+                uint8(signature[64]),
+                bytes32(signature[0:32]),
+                bytes32(signature[32:64])
+            );
+            if (err == ECDSA.RecoverError.NoError && recovered == maker) return true;
+        }
         return maker.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(maker, hash, signature);
     }
 
