@@ -330,7 +330,7 @@ contract DvPSettlement is
             _addNet(book, buyer, -int256(cashAmount));
             _addNet(book, seller, int256(cashAmount - feeAmount));
             if (feeAmount != 0) _addNet(book, feeRecipient, int256(feeAmount));
-            _moveFromScratch(Leg.Asset, asset, seller, buyer, assetAmount);
+            _move(Leg.Asset, asset, seller, buyer, assetAmount);
             emit TradeSettled(id, feeAmount);
         }
         uint256 transfers = _payNet(cash, book);
@@ -475,37 +475,13 @@ contract DvPSettlement is
         _move(Leg.Cash, cash, buyer, seller, cashAmount - feeAmount);
     }
 
-    /// @dev `_settleLegs` for signed orders: the same legs, checks and errors, each leg but the fee
-    /// moved from scratch memory (`_moveFromScratch`).
-    function _settleOrderLegs(
-        address asset,
-        address cash,
-        address seller,
-        address buyer,
-        uint256 assetAmount,
-        uint256 cashAmount
-    ) private returns (uint256 feeAmount) {
-        _moveFromScratch(Leg.Asset, asset, seller, buyer, assetAmount);
-        feeAmount = feeFor(cashAmount);
-        if (feeAmount != 0) {
-            address feeRecipient = _storage().feeRecipient;
-            (bool ok, bytes memory reason) = _tryTransferFrom(cash, buyer, feeRecipient, feeAmount);
-            if (!ok) {
-                _checkLeg(Leg.Cash, cash, buyer, seller, cashAmount);
-                _checkLeg(Leg.Fee, cash, buyer, feeRecipient, feeAmount);
-                _refused(cash, reason);
-            }
-        }
-        _moveFromScratch(Leg.Cash, cash, buyer, seller, cashAmount - feeAmount);
-    }
-
     /**
      * @dev A trade from signed orders: both legs now, or a Ready ticket (proposed by `proposer`, the
      * maker or resting maker) for the end-of-day batch when deferred.
      */
     function _trade(TradeTerms memory t, address proposer) private returns (uint256 feeAmount, uint256 ticketId) {
         if (!t.deferred) {
-            return (_settleOrderLegs(t.asset, t.cash, t.seller, t.buyer, t.assetAmount, t.cashAmount), 0);
+            return (_settleLegs(t.asset, t.cash, t.seller, t.buyer, t.assetAmount, t.cashAmount), 0);
         }
         if (t.assetAmount > type(uint96).max) revert AmountTooLarge(t.assetAmount);
         if (t.cashAmount > type(uint96).max) revert AmountTooLarge(t.cashAmount);
@@ -586,7 +562,7 @@ contract DvPSettlement is
             );
             (feeAmount, ticketId) = _trade(t, proposer);
         } else {
-            feeAmount = _settleOrderLegs(
+            feeAmount = _settleLegs(
                 buyOrder.asset,
                 buyOrder.cash,
                 sellOrder.maker,
@@ -697,7 +673,7 @@ contract DvPSettlement is
             uint256 amount = owed < due ? owed : due;
             amounts[payer] += int256(amount);
             amounts[receiver] -= int256(amount);
-            _moveFromScratch(Leg.Cash, cash, parties[payer], parties[receiver], amount);
+            _move(Leg.Cash, cash, parties[payer], parties[receiver], amount);
             ++transfers;
         }
     }
@@ -791,24 +767,14 @@ contract DvPSettlement is
     }
 
     /**
-     * @dev Moves one leg with the token's `transferFrom`. When the token refuses, its ERC-1404
-     * `detectTransferRestriction` names the rule (`LegRestricted(leg, code)`); a refusal no rule
-     * explains (an allowance shortfall, say) is passed on as the token gave it.
+     * @dev Moves one leg with the token's `transferFrom`, called from scratch memory: nothing is
+     * allocated, copied or decoded when the leg moves (the token's answer is one word, read where
+     * the call left it). Accepted as SafeERC20 accepts it: no revert, and `true` or nothing returned
+     * by a contract. When the token refuses, its ERC-1404 `detectTransferRestriction` names the rule
+     * (`LegRestricted(leg, code)`); a refusal no rule explains (an allowance shortfall, say) is passed
+     * on as the token gave it.
      */
     function _move(Leg leg, address token, address from, address to, uint256 amount) private {
-        (bool ok, bytes memory reason) = _tryTransferFrom(token, from, to, amount);
-        if (ok) return;
-        _checkLeg(leg, token, from, to, amount);
-        _refused(token, reason);
-    }
-
-    /**
-     * @dev `_move` with the call made from scratch memory: nothing is allocated, copied or decoded
-     * when the leg moves (the token's answer is one word, read where the call left it), and the
-     * refusal path is `_move`'s. Accepted as SafeERC20 accepts it: no revert, and `true` or
-     * nothing returned by a contract. Signed orders and netted batches move their legs with it.
-     */
-    function _moveFromScratch(Leg leg, address token, address from, address to, uint256 amount) private {
         bool called;
         bool ok;
         bytes4 selector = IERC20.transferFrom.selector;
