@@ -10,6 +10,7 @@ import { GovError, oneLine } from "./lib/errors";
 import { parseAddress, parseWhole } from "./lib/parse";
 import { type KeyOptions, resolveSigner } from "./lib/signer";
 import { firstLine, loadSystem } from "./lib/system";
+import { reporter } from "./lib/output";
 import { oneLineErrors, print } from "./lib/tx";
 import {
   type Check,
@@ -251,6 +252,7 @@ interface FindArgs {
   nonce?: string;
   blocks?: string;
   deploymentId?: string;
+  json: boolean;
 }
 
 task(
@@ -264,8 +266,10 @@ task(
     "deploymentId",
     "The Ignition deployment id for the printed track-tx command (default chain-<chainId>)",
   )
+  .addFlag("json", "Print the transaction found as JSON (hash, blockNumber, contractAddress, command)")
   .setAction(async (args: FindArgs, hre) =>
     oneLineErrors(async () => {
+      const out = reporter(args.json);
       if (args.account === undefined) throw new GovError("--account <address> is required: the transaction's sender");
       if (args.nonce === undefined) throw new GovError("--nonce <n> is required");
       const account = parseAddress(args.account, "--account");
@@ -305,17 +309,17 @@ task(
           const what = hit.tx.to === null ? `creates the contract ${receipt?.contractAddress}` : `calls ${hit.tx.to}`;
           const network = hre.network.name === "hardhat" ? "" : ` --network ${hre.network.name}`;
           const command = `npx hardhat ignition track-tx ${hit.tx.hash} ${args.deploymentId ?? `chain-${chainId}`}${network}`;
-          print(
+          out.line(
             `Transaction ${hit.tx.hash} from ${account} with nonce ${nonce}: block ${hit.block}, ${what}, status ${receipt?.status === 1 ? "success" : "reverted"}.`,
           );
-          print("Record it in the Ignition deployment with:");
-          print(command);
-          return {
+          out.line("Record it in the Ignition deployment with:");
+          out.line(command);
+          return out.done({
             hash: hit.tx.hash,
             blockNumber: hit.block,
             contractAddress: receipt?.contractAddress ?? null,
             command,
-          };
+          });
         }
       }
       throw new GovError(

@@ -1,15 +1,18 @@
 import { task } from "hardhat/config";
 import { bps, duration, loadMembers, percent } from "./lib/describe";
 import { loadSystem } from "./lib/system";
-import { oneLineErrors, print } from "./lib/tx";
+import { reporter } from "./lib/output";
+import { oneLineErrors } from "./lib/tx";
 
 task("members", "Lists the consortium's members, their voting weights and names, and the voting rules")
   .addOptionalParam(
     "deployment",
     "The system's deployed_addresses.json (or its folder); default: ignition/deployments/chain-<chainId>/",
   )
-  .setAction(async (args: { deployment?: string }, hre) =>
+  .addFlag("json", "Print the register and the voting rules as JSON (members, weights, thresholds, periods)")
+  .setAction(async (args: { deployment?: string; json: boolean }, hre) =>
     oneLineErrors(async () => {
+      const out = reporter(args.json);
       const sys = await loadSystem(hre, args.deployment);
       const [members, totalWeight] = await Promise.all([loadMembers(sys), sys.membership.totalWeight()]);
       const g = sys.governor;
@@ -21,21 +24,23 @@ task("members", "Lists the consortium's members, their voting weights and names,
         g.proposalThreshold(),
         sys.timelock.getMinDelay(),
       ]);
-      print(
+      out.line(
         `${members.length} member(s), total weight ${totalWeight} (membership ${sys.deployment.addresses.membership}):`,
       );
       const nameWidth = Math.max(4, ...members.map((m) => m.name.length)) + 2;
-      print(`  ${"account".padEnd(44)}${"weight".padStart(8)}${"share".padStart(9)}  ${"name".padEnd(nameWidth)}uri`);
+      out.line(
+        `  ${"account".padEnd(44)}${"weight".padStart(8)}${"share".padStart(9)}  ${"name".padEnd(nameWidth)}uri`,
+      );
       for (const m of members) {
-        print(
+        out.line(
           `  ${m.account.padEnd(44)}${m.weight.toString().padStart(8)}${percent(m.weight, totalWeight).padStart(9)}  ` +
             `${m.name.padEnd(nameWidth)}${m.uri}`,
         );
       }
-      print(`  ${"total".padEnd(44)}${totalWeight.toString().padStart(8)}`);
-      print("Voting rules now (a vote uses those in force at its snapshot):");
-      print(`  quorum:         ${bps(quorumBps)} of the total weight must vote (For, Against or Abstain)`);
-      print(
+      out.line(`  ${"total".padEnd(44)}${totalWeight.toString().padStart(8)}`);
+      out.line("Voting rules now (a vote uses those in force at its snapshot):");
+      out.line(`  quorum:         ${bps(quorumBps)} of the total weight must vote (For, Against or Abstain)`);
+      out.line(
         `  approval:       For must be above ${percent(approvalBps, 10_000n)} of For + Against (${approvalBps} bps)`,
       );
       const [[sensitiveQuorumBps, sensitiveApprovalBps], guardian, minimumMembers, activeMembers] = await Promise.all([
@@ -44,17 +49,19 @@ task("members", "Lists the consortium's members, their voting weights and names,
         sys.membership.minimumMembers(),
         sys.membership.activeMemberCount(),
       ]);
-      print(
+      out.line(
         `  sensitive:      quorum ${bps(sensitiveQuorumBps)}, For above ${percent(sensitiveApprovalBps, 10_000n)} ` +
           `(${sensitiveApprovalBps} bps), for upgrades, roles, membership changes and governance settings`,
       );
-      print(`  guardian:       ${guardian} (cancels proposals before execution, suspends stolen keys)`);
-      print(`  members:        ${activeMembers} active (not suspended); governance keeps at least ${minimumMembers}`);
-      print(`  proposing:      weight ${proposalThreshold} or more (any member)`);
-      print(`  voting delay:   ${duration(votingDelay)} after the proposal (weights are counted then)`);
-      print(`  voting period:  ${duration(votingPeriod)}`);
-      print(`  timelock delay: ${duration(timelockDelay)} between queueing and execution`);
-      return {
+      out.line(`  guardian:       ${guardian} (cancels proposals before execution, suspends stolen keys)`);
+      out.line(
+        `  members:        ${activeMembers} active (not suspended); governance keeps at least ${minimumMembers}`,
+      );
+      out.line(`  proposing:      weight ${proposalThreshold} or more (any member)`);
+      out.line(`  voting delay:   ${duration(votingDelay)} after the proposal (weights are counted then)`);
+      out.line(`  voting period:  ${duration(votingPeriod)}`);
+      out.line(`  timelock delay: ${duration(timelockDelay)} between queueing and execution`);
+      return out.done({
         members,
         totalWeight,
         quorumBps,
@@ -66,6 +73,6 @@ task("members", "Lists the consortium's members, their voting weights and names,
         votingDelay,
         votingPeriod,
         timelockDelay,
-      };
+      });
     })(args),
   );

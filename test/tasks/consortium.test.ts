@@ -428,6 +428,25 @@ describe("consortium:find-transaction", function () {
     expect(result.contractAddress).to.equal(timelock);
   });
 
+  it("--json prints only the transaction found, as one JSON document", async function () {
+    const f = await loadFixture(tasksFixture);
+    const timelock = await f.timelock.getAddress();
+    const used = await ethers.provider.getTransactionCount(f.deployer.address);
+    let nonce = 0;
+    while (nonce < used && ethers.getCreateAddress({ from: f.deployer.address, nonce }) !== timelock) nonce++;
+    const { result, text } = await runTask<{ hash: string }>("consortium:find-transaction", {
+      account: f.deployer.address,
+      nonce: String(nonce),
+      json: true,
+    });
+    expect(JSON.parse(text)).to.deep.equal({
+      hash: result.hash,
+      blockNumber: (await ethers.provider.getTransaction(result.hash))!.blockNumber,
+      contractAddress: timelock,
+      command: `npx hardhat ignition track-tx ${result.hash} chain-31337`,
+    });
+  });
+
   it("refuses a nonce the account has not used yet, in one line", async function () {
     const f = await loadFixture(tasksFixture);
     const used = await ethers.provider.getTransactionCount(f.deployer.address);

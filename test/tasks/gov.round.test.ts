@@ -158,6 +158,15 @@ describe("tasks: a full governance round from the command line", () => {
     expect(members.text).to.match(/total +110/);
     expect(members.text).to.include("quorum:         6000 bps (60.00%) of the total weight must vote");
     expect(members.text).to.include("timelock delay: 1 h between queueing and execution");
+
+    // --json: the same register and rules as one JSON document, nothing else printed
+    const json = JSON.parse((await runTask("members", { deployment, json: true })).text);
+    expect(json.members).to.have.length(4);
+    expect(json.members.find((m: { account: string }) => m.account === newcomer.address)).to.include({
+      weight: "10",
+      name: "Shenzhen Bank",
+    });
+    expect(json).to.include({ totalWeight: "110", quorumBps: "6000", timelockDelay: "3600" });
   });
 
   it("gov:list says when there are no proposals and lists several with their states", async () => {
