@@ -22,7 +22,8 @@ import { GovError } from "./lib/errors";
 import { type CommonArgs, withKeys } from "./lib/options";
 import { reporter } from "./lib/output";
 import { parseAddress } from "./lib/parse";
-import { resolveSigner } from "./lib/signer";
+import { resolveActor } from "./lib/actor";
+import { type TaskSigner, resolveSigner } from "./lib/signer";
 import { loadSystem } from "./lib/system";
 import { oneLineErrors } from "./lib/tx";
 import { ethers } from "ethers";
@@ -45,7 +46,10 @@ function sender(name: string, description: string) {
 async function open(args: ActionArgs, hre: HardhatRuntimeEnvironment) {
   const sys = await loadSystem(hre, args.deployment);
   const actions = await loadActions(sys, args.actions);
-  const signer = await resolveSigner(hre, args);
+  // A dry run needs no key: it only reads and simulates, as the actor's address.
+  const signer: TaskSigner = args.dryRun
+    ? new ethers.VoidSigner((await resolveActor(hre, args, true)).address, hre.ethers.provider)
+    : await resolveSigner(hre, args);
   return { actions, signer };
 }
 

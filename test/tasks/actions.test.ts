@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -79,6 +81,18 @@ describe("action:* tasks", function () {
     expect(dry.result.dryRun).to.equal(true);
     expect(dry.result.approval).to.equal(true);
     expect(dry.text).to.include("would approve");
+    expect(await f.actions.distributionCount()).to.equal(0);
+    // A dry run needs no key: a keystore is read for its address only (no password asked for).
+    const keystore = path.join(os.tmpdir(), `action-dry-run-${process.pid}.json`);
+    fs.writeFileSync(keystore, JSON.stringify({ address: f.payer.address.slice(2).toLowerCase(), version: 3 }));
+    try {
+      const { from: _from, ...keyless } = await announceArgs(f, { dryRun: true });
+      const byAddress = await runTask<{ dryRun: boolean }>("action:announce", { ...keyless, keystore });
+      expect(byAddress.result.dryRun).to.equal(true);
+      expect(byAddress.text).to.include("would approve");
+    } finally {
+      fs.rmSync(keystore, { force: true });
+    }
     expect(await f.actions.distributionCount()).to.equal(0);
     const { result } = await runTask<{ id: bigint; amount: bigint }>("action:announce", await announceArgs(f));
     expect(result.id).to.equal(1n);
