@@ -494,6 +494,7 @@ describe("CreditRegistry", function () {
         () => c.setInvoiceRegistry(officerA.address),
         () => c.setBaseCurrency(officerA.address),
         () => c.grantRole(REPORTER_ROLE, officerA.address),
+        () => c.revokeRole(DEFAULT_ADMIN_ROLE, f.admin.address),
         () => c.upgradeToAndCall(officerA.address, "0x"),
       ];
       for (const call of calls) {
