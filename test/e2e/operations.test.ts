@@ -268,7 +268,7 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
 describe("e2e: a task whose RPC endpoint refuses connections", function () {
   this.timeout(60_000);
 
-  it("exits 1 with one line naming the network, before sending anything", async function () {
+  it("exits 1 with one line naming the network and the refused URL, before sending anything", async function () {
     const closed = `http://127.0.0.1:${await freePort()}`; // nothing listens there
     const deployment = path.join("ignition", "deployments", uniqueId("e2e-none"));
     for (const args of [
@@ -278,7 +278,7 @@ describe("e2e: a task whose RPC endpoint refuses connections", function () {
       const r = await hardhat([...args, "--network", "localhost", "--deployment", deployment], childEnv(closed));
       expect(r.code, explain(r)).to.equal(1);
       expect(r.lines).to.deep.equal([
-        'Error in plugin consortium: cannot reach network "localhost": HH108: Cannot connect to the network localhost.',
+        `Error in plugin consortium: cannot reach network "localhost": the connection to ${closed} was refused (is the node running?)`,
       ]);
     }
   });
