@@ -108,7 +108,11 @@ describe("consortium:verify-deployment", function () {
   it("reads ignition/parameters/<network>.json without --parameters only if it exists", async function () {
     const f = await loadFixture(tasksFixture);
     // the in-process network is "hardhat": there is no ignition/parameters/hardhat.json
-    await expectTaskError(VERIFY, { deployment: f.deployment }, /^--parameters <file> is required/);
+    await expectTaskError(
+      VERIFY,
+      { deployment: f.deployment },
+      /^no parameters file: looked for \S*ignition\/parameters\/hardhat\.json \(network "hardhat"\); give --parameters <file>/,
+    );
   });
 
   describe("role holders", function () {
