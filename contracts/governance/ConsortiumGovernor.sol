@@ -112,13 +112,9 @@ contract ConsortiumGovernor is
         GovernorVotesQuorumFraction(quorumBasisPoints)
         GovernorTimelockControl(timelock)
     {
-        // GovernorSettings has set the initial voting period (checked against MAX_VOTING_PERIOD
-        // only: the floor reads zero until it is assigned here).
-        if (votingPeriodFloor_ == 0) revert VotingPeriodFloorZero();
-        if (votingPeriodFloor_ > MAX_VOTING_PERIOD) revert VotingPeriodFloorTooLong(votingPeriodFloor_, MAX_VOTING_PERIOD);
-        if (initialVotingPeriod < votingPeriodFloor_) {
-            revert InitialVotingPeriodBelowFloor(initialVotingPeriod, votingPeriodFloor_);
-        }
+        // GovernorSettings has set the initial voting period, checked against MAX_VOTING_PERIOD only
+        // (the floor reads zero until it is assigned here): the floor check follows.
+        _checkVotingPeriodFloor(votingPeriodFloor_, initialVotingPeriod);
         VOTING_PERIOD_FLOOR = votingPeriodFloor_;
         _updateApprovalThreshold(approvalBasisPoints);
         _updateSensitiveThresholds(sensitiveQuorumBasisPoints, sensitiveApprovalBasisPoints);
@@ -277,6 +273,13 @@ contract ConsortiumGovernor is
             revert VotingPeriodOutOfRange(newVotingPeriod);
         }
         super._setVotingPeriod(newVotingPeriod);
+    }
+
+    /// @dev The constructor's check of the floor: 1 s to 30 days, and at most the initial voting period.
+    function _checkVotingPeriodFloor(uint256 floor, uint256 initialVotingPeriod) private pure {
+        if (floor == 0) revert VotingPeriodFloorZero();
+        if (floor > MAX_VOTING_PERIOD) revert VotingPeriodFloorTooLong(floor, MAX_VOTING_PERIOD);
+        if (initialVotingPeriod < floor) revert InitialVotingPeriodBelowFloor(initialVotingPeriod, floor);
     }
 
     function _setVotingDelay(uint48 newVotingDelay) internal override {
