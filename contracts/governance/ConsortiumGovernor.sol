@@ -74,9 +74,11 @@ contract ConsortiumGovernor is
     mapping(uint256 proposalId => ProposalClass) private _proposalClasses;
     mapping(address target => mapping(bytes4 selector => bool)) private _sensitiveCalls;
 
-    /// @dev Shortest voting period governance may set (seconds), fixed at construction: members must
-    /// have time to vote. Zero only while the constructor runs (the constructor refuses a zero floor).
-    uint256 private immutable VOTING_PERIOD_FLOOR;
+    /// @dev Shortest voting period governance may set (seconds): members must have time to vote.
+    /// Written once, by the constructor (which refuses a zero floor), and by nothing else: no function
+    /// changes it. Zero only while the constructor runs. A storage slot rather than an immutable,
+    /// whose two 32-byte reads would take the governor past the 24,576-byte code limit on Berlin.
+    uint256 private _votingPeriodFloor;
 
     /**
      * @param membership The member register (voting weights, ERC-6372 timestamp clock).
@@ -115,7 +117,7 @@ contract ConsortiumGovernor is
         // GovernorSettings has set the initial voting period, checked against MAX_VOTING_PERIOD only
         // (the floor reads zero until it is assigned here): the floor check follows.
         _checkVotingPeriodFloor(votingPeriodFloor_, initialVotingPeriod);
-        VOTING_PERIOD_FLOOR = votingPeriodFloor_;
+        _votingPeriodFloor = votingPeriodFloor_;
         _updateApprovalThreshold(approvalBasisPoints);
         _updateSensitiveThresholds(sensitiveQuorumBasisPoints, sensitiveApprovalBasisPoints);
         _setProposalGuardian(guardian);
@@ -167,7 +169,7 @@ contract ConsortiumGovernor is
 
     /// @inheritdoc IConsortiumGovernor
     function votingPeriodFloor() external view returns (uint256) {
-        return VOTING_PERIOD_FLOOR;
+        return _votingPeriodFloor;
     }
 
     /// @dev The weight of votes proposal `proposalId` needs: its class's quorum at its snapshot.
@@ -269,7 +271,7 @@ contract ConsortiumGovernor is
     }
 
     function _setVotingPeriod(uint32 newVotingPeriod) internal override {
-        if (newVotingPeriod < VOTING_PERIOD_FLOOR || newVotingPeriod > MAX_VOTING_PERIOD) {
+        if (newVotingPeriod < _votingPeriodFloor || newVotingPeriod > MAX_VOTING_PERIOD) {
             revert VotingPeriodOutOfRange(newVotingPeriod);
         }
         super._setVotingPeriod(newVotingPeriod);
