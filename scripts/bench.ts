@@ -326,6 +326,7 @@ async function consortiumGovernance(
       await timelock.getAddress(),
       VOTING_DELAY,
       VOTING_PERIOD,
+      VOTING_PERIOD,
       1,
       5000,
       5000,

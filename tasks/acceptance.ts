@@ -75,6 +75,7 @@ withJson(
       governance: {
         votingDelay: params.votingDelay,
         votingPeriod: params.votingPeriod,
+        votingPeriodFloor: params.votingPeriodFloor,
         timelockMinDelay: params.timelockMinDelay,
         members: params.members,
       },
@@ -91,9 +92,9 @@ withJson(
         : `legacy, eth_gasPrice ${facts.nodeGasPrice} wei`;
     out.line(`  fees: ${fee}; the network's configured gas price: ${facts.configuredGasPrice}`);
     out.line(
-      `  parameters ${params.file}: voting delay ${params.votingDelay} s, voting period ${params.votingPeriod} s, ` +
-        `timelock delay ${params.timelockMinDelay} s (the governance round waits about ` +
-        `${Math.ceil((params.votingDelay + params.votingPeriod + params.timelockMinDelay) / 60)} min of chain time)`,
+      `  parameters ${params.file}: voting delay ${params.votingDelay} s, voting period ${params.votingPeriod} s ` +
+        `(floor ${params.votingPeriodFloor} s), timelock delay ${params.timelockMinDelay} s (the governance round ` +
+        `waits about ${params.votingDelay + params.votingPeriod + params.timelockMinDelay} s of chain time)`,
     );
     out.line(
       `  run ${stamp}: a throwaway instance, deployed by Ignition without a deployment folder (${confirmations} confirmation(s) per batch)`,

@@ -58,9 +58,7 @@ contract ConsortiumGovernor is
 {
     using Checkpoints for Checkpoints.Trace208;
 
-    /// @notice Shortest voting period governance may set: members must have time to vote.
-    uint256 private constant MIN_VOTING_PERIOD = 1 hours;
-    /// @notice Longest voting period governance may set.
+    /// @notice Longest voting period governance may set, and the highest floor a deployment may choose.
     uint256 private constant MAX_VOTING_PERIOD = 30 days;
     /// @notice Longest voting delay governance may set.
     uint256 private constant MAX_VOTING_DELAY = 30 days;
@@ -76,11 +74,20 @@ contract ConsortiumGovernor is
     mapping(uint256 proposalId => ProposalClass) private _proposalClasses;
     mapping(address target => mapping(bytes4 selector => bool)) private _sensitiveCalls;
 
+    /// @dev Shortest voting period governance may set (seconds): members must have time to vote.
+    /// Written once, by the constructor (which refuses a zero floor), and by nothing else: no function
+    /// changes it. Zero only while the constructor runs. A storage slot rather than an immutable,
+    /// whose two 32-byte reads would take the governor past the 24,576-byte code limit on Berlin.
+    uint256 private _votingPeriodFloor;
+
     /**
      * @param membership The member register (voting weights, ERC-6372 timestamp clock).
      * @param timelock The timelock that executes passed proposals and holds every admin role.
      * @param initialVotingDelay Seconds between a proposal and the start of its vote (the snapshot).
-     * @param initialVotingPeriod Seconds the vote is open.
+     * @param initialVotingPeriod Seconds the vote is open (at least `votingPeriodFloor_`).
+     * @param votingPeriodFloor_ The shortest voting period governance may ever set (seconds; 1 to 30
+     * days' worth). Fixed for the governor's life: production deployments use 1 hour, a throwaway
+     * instance that qualifies a chain a few seconds.
      * @param initialProposalThreshold Weight needed to propose (1: any member).
      * @param quorumBasisPoints Participation needed, in basis points of the total weight.
      * @param approvalBasisPoints For / (For + Against) must be strictly above this.
@@ -93,6 +100,7 @@ contract ConsortiumGovernor is
         TimelockController timelock,
         uint48 initialVotingDelay,
         uint32 initialVotingPeriod,
+        uint32 votingPeriodFloor_,
         uint256 initialProposalThreshold,
         uint256 quorumBasisPoints,
         uint256 approvalBasisPoints,
@@ -106,6 +114,10 @@ contract ConsortiumGovernor is
         GovernorVotesQuorumFraction(quorumBasisPoints)
         GovernorTimelockControl(timelock)
     {
+        // GovernorSettings has set the initial voting period, checked against MAX_VOTING_PERIOD only
+        // (the floor reads zero until it is assigned here): the floor check follows.
+        _checkVotingPeriodFloor(votingPeriodFloor_, initialVotingPeriod);
+        _votingPeriodFloor = votingPeriodFloor_;
         _updateApprovalThreshold(approvalBasisPoints);
         _updateSensitiveThresholds(sensitiveQuorumBasisPoints, sensitiveApprovalBasisPoints);
         _setProposalGuardian(guardian);
@@ -153,6 +165,11 @@ contract ConsortiumGovernor is
     /// @inheritdoc IConsortiumGovernor
     function proposalClass(uint256 proposalId) external view returns (ProposalClass) {
         return _proposalClasses[proposalId];
+    }
+
+    /// @inheritdoc IConsortiumGovernor
+    function votingPeriodFloor() external view returns (uint256) {
+        return _votingPeriodFloor;
     }
 
     /// @dev The weight of votes proposal `proposalId` needs: its class's quorum at its snapshot.
@@ -254,10 +271,17 @@ contract ConsortiumGovernor is
     }
 
     function _setVotingPeriod(uint32 newVotingPeriod) internal override {
-        if (newVotingPeriod < MIN_VOTING_PERIOD || newVotingPeriod > MAX_VOTING_PERIOD) {
+        if (newVotingPeriod < _votingPeriodFloor || newVotingPeriod > MAX_VOTING_PERIOD) {
             revert VotingPeriodOutOfRange(newVotingPeriod);
         }
         super._setVotingPeriod(newVotingPeriod);
+    }
+
+    /// @dev The constructor's check of the floor: 1 s to 30 days, and at most the initial voting period.
+    function _checkVotingPeriodFloor(uint256 floor, uint256 initialVotingPeriod) private pure {
+        if (floor == 0) revert VotingPeriodFloorZero();
+        if (floor > MAX_VOTING_PERIOD) revert VotingPeriodFloorTooLong(floor, MAX_VOTING_PERIOD);
+        if (initialVotingPeriod < floor) revert InitialVotingPeriodBelowFloor(initialVotingPeriod, floor);
     }
 
     function _setVotingDelay(uint48 newVotingDelay) internal override {

@@ -32,8 +32,15 @@ interface IConsortiumGovernor {
     /// @notice The sensitive quorum and approval threshold (these, in basis points) must each be at
     /// least the routine one.
     error SensitiveBelowRoutine(uint256 sensitiveQuorum, uint256 sensitiveApproval);
-    /// @notice A voting period outside 1 hour to 30 days would let nobody vote in time, or hold every decision.
+    /// @notice A voting period outside the floor (`votingPeriodFloor`) to 30 days would let nobody vote in
+    /// time, or hold every decision.
     error VotingPeriodOutOfRange(uint256 period);
+    /// @notice A voting-period floor of zero would let governance shorten votes to nothing.
+    error VotingPeriodFloorZero();
+    /// @notice A voting-period floor of `floor` seconds is above the longest voting period, `maximum`.
+    error VotingPeriodFloorTooLong(uint256 floor, uint256 maximum);
+    /// @notice The initial voting period, `period` seconds, is below the voting-period floor, `floor`.
+    error InitialVotingPeriodBelowFloor(uint256 period, uint256 floor);
     /// @notice A voting delay above 30 days would keep votes from opening.
     error VotingDelayTooLong(uint256 delay);
     /// @notice A timelock delay above 30 days would keep passed proposals from executing.
@@ -76,6 +83,12 @@ interface IConsortiumGovernor {
 
     /// @notice The class proposal `proposalId` was given when made.
     function proposalClass(uint256 proposalId) external view returns (ProposalClass);
+
+    /**
+     * @notice The shortest voting period governance may set, in seconds: fixed when the governor was
+     * deployed (1 hour in production), so no proposal can shorten votes below it or change it.
+     */
+    function votingPeriodFloor() external view returns (uint256);
 
     /// @notice The routine approval threshold now, in basis points.
     function approvalThreshold() external view returns (uint256);

@@ -36,6 +36,8 @@ export default buildModule("Governance", (m) => {
       timelock,
       m.getParameter<number>("votingDelay"),
       m.getParameter<number>("votingPeriod"),
+      // The shortest voting period governance may ever set, fixed for the governor's life.
+      m.getParameter<number>("votingPeriodFloor", 3600),
       m.getParameter<number>("proposalThreshold", 1),
       m.getParameter<number>("quorumBasisPoints"),
       m.getParameter<number>("approvalBasisPoints", 5000),

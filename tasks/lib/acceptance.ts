@@ -1,8 +1,8 @@
 /**
  * consortium:acceptance: qualifies a chain by deploying a throwaway instance of the whole system
- * (Ignition, short governance delays from ignition/parameters/acceptance.json), running a
- * governance round that waits on the chain's own clock, and issuing, transferring, financing and
- * settling through it. Only standard JSON-RPC is used: every evm_* and hardhat_* request is refused
+ * (Ignition, governance periods of seconds from ignition/parameters/acceptance.json, the governor's
+ * voting-period floor included), running a governance round that waits on the chain's own clock
+ * for real, and issuing, transferring, financing and settling through it. Only standard JSON-RPC is used: every evm_* and hardhat_* request is refused
  * in-process during the run, as a real chain refuses them.
  */
 import fs from "node:fs";
@@ -28,11 +28,9 @@ import { firstLine } from "./system";
 /** The parameters file the task reads unless --parameters names another. */
 export const ACCEPTANCE_PARAMETERS = path.join("ignition", "parameters", "acceptance.json");
 
-/** The governor refuses voting periods under an hour (ConsortiumGovernor's MIN_VOTING_PERIOD). */
-export const MIN_VOTING_PERIOD = 3_600;
 /** Longest voting delay or timelock delay the acceptance run waits for (seconds). */
 export const MAX_SHORT_DELAY = 600;
-/** Longest voting period the acceptance run waits for (seconds). */
+/** Longest voting period (and voting-period floor) the acceptance run waits for (seconds). */
 export const MAX_VOTING_PERIOD = 7_200;
 
 const DAY = 24 * 3_600;
@@ -58,6 +56,8 @@ export interface AcceptanceParameters {
   modules: Record<string, Record<string, unknown>>;
   votingDelay: number;
   votingPeriod: number;
+  /** The throwaway governor's voting-period floor (seconds): the voting period is at least this. */
+  votingPeriodFloor: number;
   timelockMinDelay: number;
   members: MemberSettings[];
 }
@@ -112,11 +112,17 @@ export function readAcceptanceParameters(file: string): AcceptanceParameters {
     return value;
   };
   const votingDelay = whole("votingDelay", 0, MAX_SHORT_DELAY, "the run waits for it in real time");
+  const votingPeriodFloor = whole(
+    "votingPeriodFloor",
+    1,
+    MAX_VOTING_PERIOD,
+    "the throwaway governor's shortest voting period, a few seconds",
+  );
   const votingPeriod = whole(
     "votingPeriod",
-    MIN_VOTING_PERIOD,
+    votingPeriodFloor,
     MAX_VOTING_PERIOD,
-    "the governor refuses less than an hour, and the run waits for it in real time",
+    "the governor refuses less than Governance.votingPeriodFloor, and the run waits for it in real time",
   );
   const timelockMinDelay = whole("timelockMinDelay", 0, MAX_SHORT_DELAY, "the run waits for it in real time");
   const founders = governance.foundingMembers;
@@ -154,7 +160,7 @@ export function readAcceptanceParameters(file: string): AcceptanceParameters {
       throw bad(`Assets.${field}`, "must be an entity id (0x and 64 hex digits)");
     }
   }
-  return { file: resolved, modules, votingDelay, votingPeriod, timelockMinDelay, members };
+  return { file: resolved, modules, votingDelay, votingPeriod, votingPeriodFloor, timelockMinDelay, members };
 }
 
 /** The accounts of the run, by role: index i of the network's accounts plays roleNames()[i]. */

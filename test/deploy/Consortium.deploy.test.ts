@@ -92,6 +92,7 @@ async function deployedFixture() {
     timelockMinDelay: number;
     votingDelay: number;
     votingPeriod: number;
+    votingPeriodFloor: number;
     proposalThreshold: number;
     quorumBasisPoints: number;
     approvalBasisPoints: number;
@@ -282,6 +283,7 @@ describe("Consortium deployment (Ignition module, localhost parameters)", functi
       expect(await governor.CLOCK_MODE()).to.equal("mode=timestamp");
       expect(await governor.votingDelay()).to.equal(BigInt(governance.votingDelay));
       expect(await governor.votingPeriod()).to.equal(BigInt(governance.votingPeriod));
+      expect(await governor.votingPeriodFloor()).to.equal(BigInt(governance.votingPeriodFloor));
       expect(await governor.proposalThreshold()).to.equal(BigInt(governance.proposalThreshold));
       expect(await governor["quorumNumerator()"]()).to.equal(BigInt(governance.quorumBasisPoints));
       expect(await governor.quorumDenominator()).to.equal(10_000n);

@@ -24,6 +24,7 @@ import type { Action } from "../fixtures/governance";
 const ROUTINE = 0n;
 const SENSITIVE = 1n;
 const DAY = 86_400;
+const HOUR = 3_600;
 
 /**
  * Members a 40, b 35, c 25 (signers #1-#3); routine quorum and approval 5,000 bps, sensitive 6,667
@@ -240,7 +241,7 @@ describe("ConsortiumGovernor: governance that cannot be captured or bricked", fu
       const f = await loadFixture(safetyFixture);
       const factory = await governorFactory();
       const deploy = (sq: number, sa: number, guardian = f.guardian.address) =>
-        factory.deploy(f.membership, f.timelock, 60, DAY, 1, 5_000, 5_000, sq, sa, guardian);
+        factory.deploy(f.membership, f.timelock, 60, DAY, HOUR, 1, 5_000, 5_000, sq, sa, guardian);
       await expect(deploy(4_999, 6_000)).to.be.revertedWithCustomError(f.governor, "SensitiveBelowRoutine");
       await expect(deploy(6_000, 4_999)).to.be.revertedWithCustomError(f.governor, "InvalidApprovalThreshold");
       await expect(deploy(6_000, 6_000, ethers.ZeroAddress)).to.be.revertedWithCustomError(
@@ -407,7 +408,7 @@ describe("ConsortiumGovernor: governance that cannot be captured or bricked", fu
       expect(await f.governor.classify([ok.target], [ok.data])).to.equal(SENSITIVE);
     });
 
-    it("refuses voting periods outside 1 hour to 30 days and voting delays above 30 days, at execution", async function () {
+    it("refuses voting periods outside the floor (1 hour here) to 30 days and voting delays above 30 days, at execution", async function () {
       const f = await loadFixture(safetyFixture);
       const cases: [string, number, string][] = [
         ["setVotingPeriod", 3_599, "VotingPeriodOutOfRange"],
@@ -422,8 +423,27 @@ describe("ConsortiumGovernor: governance that cannot be captured or bricked", fu
       }
       const factory = await governorFactory();
       await expect(
-        factory.deploy(f.membership, f.timelock, 60, 60, 1, 5_000, 5_000, 5_000, 5_000, f.guardian.address),
-      ).to.be.revertedWithCustomError(f.governor, "VotingPeriodOutOfRange");
+        factory.deploy(f.membership, f.timelock, 60, 60, HOUR, 1, 5_000, 5_000, 5_000, 5_000, f.guardian.address),
+      )
+        .to.be.revertedWithCustomError(f.governor, "InitialVotingPeriodBelowFloor")
+        .withArgs(60, HOUR);
+      await expect(
+        factory.deploy(
+          f.membership,
+          f.timelock,
+          60,
+          30 * DAY + 1,
+          HOUR,
+          1,
+          5_000,
+          5_000,
+          5_000,
+          5_000,
+          f.guardian.address,
+        ),
+      )
+        .to.be.revertedWithCustomError(f.governor, "VotingPeriodOutOfRange")
+        .withArgs(30 * DAY + 1);
     });
 
     it("refuses to leave fewer active members than the minimum (TooFewActiveMembers)", async function () {

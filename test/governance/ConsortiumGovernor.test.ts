@@ -523,6 +523,7 @@ describe("ConsortiumGovernor", function () {
           timelock.getAddress(),
           60,
           86_400,
+          3_600,
           1,
           5_000,
           threshold,

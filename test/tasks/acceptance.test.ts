@@ -36,7 +36,9 @@ describe("tasks: consortium:acceptance", () => {
     const { text } = await runTask("consortium:acceptance", { dryRun: true });
     const signers = await ethers.getSigners();
     expect(text).to.include('Acceptance run on network "hardhat" (chain 31337');
-    expect(text).to.include("voting delay 3 s, voting period 3600 s, timelock delay 5 s");
+    expect(text).to.include(
+      "voting delay 2 s, voting period 15 s (floor 5 s), timelock delay 5 s (the governance round waits about 22 s of chain time)",
+    );
     expect(text).to.include(`deployer        ${signers[0].address}`);
     expect(text).to.include(`registrar       ${signers[4].address}`);
     expect(text).to.include(`financier       ${signers[11].address}`);
@@ -66,7 +68,12 @@ describe("tasks: consortium:acceptance", () => {
     expect(json.plan.accounts.map((a: { role: string }) => a.role)).to.deep.equal(roleNames(3));
     expect(json.plan.steps).to.deep.equal(stepNames(3));
     expect(json.plan.fees.mode).to.match(/^(EIP-1559|legacy)$/);
-    expect(json.plan.governance).to.include({ votingDelay: 3, votingPeriod: 3600, timelockMinDelay: 5 });
+    expect(json.plan.governance).to.include({
+      votingDelay: 2,
+      votingPeriod: 15,
+      votingPeriodFloor: 5,
+      timelockMinDelay: 5,
+    });
   });
 
   it("refuses a real run on the in-process network (its clock moves only with transactions)", async () => {
@@ -81,8 +88,24 @@ describe("tasks: consortium:acceptance", () => {
     fs.writeFileSync(broken, '{ "Governance": ');
     await run(broken, /broken\.json is not valid JSON/);
     await run(
-      parametersWith((p) => (p.Governance.votingPeriod = 60)),
-      /Governance\.votingPeriod must be between 3600 and 7200 seconds \(the governor refuses less than an hour.*got 60\)/,
+      parametersWith((p) => (p.Governance.votingPeriod = 4)),
+      /Governance\.votingPeriod must be between 5 and 7200 seconds \(the governor refuses less than Governance\.votingPeriodFloor.*got 4\)/,
+    );
+    await run(
+      parametersWith((p) => (p.Governance.votingPeriod = 7_201)),
+      /Governance\.votingPeriod must be between 5 and 7200 seconds .*got 7201\)/,
+    );
+    await run(
+      parametersWith((p) => delete p.Governance.votingPeriodFloor),
+      /Governance\.votingPeriodFloor must be a whole number of seconds/,
+    );
+    await run(
+      parametersWith((p) => (p.Governance.votingPeriodFloor = 0)),
+      /Governance\.votingPeriodFloor must be between 1 and 7200 seconds .*got 0\)/,
+    );
+    await run(
+      parametersWith((p) => ((p.Governance.votingPeriodFloor = 20), (p.Governance.votingPeriod = 15))),
+      /Governance\.votingPeriod must be between 20 and 7200 seconds .*got 15\)/,
     );
     await run(
       parametersWith((p) => (p.Governance.votingDelay = 86_400)),
@@ -170,7 +193,8 @@ describe("tasks: consortium:acceptance", () => {
     expect((ignition.Governance.foundingMembers as { account: string }[]).map((m) => m.account)).to.deep.equal(
       roles.members,
     );
-    expect(ignition.Governance.votingPeriod).to.equal(3600);
+    expect(ignition.Governance.votingPeriod).to.equal(15);
+    expect(ignition.Governance.votingPeriodFloor).to.equal(5);
     expect((ignition.Tokens.securityOperators as { supplyAgents: string[] }).supplyAgents).to.deep.equal([
       roles.transferAgent,
     ]);
