@@ -302,6 +302,16 @@ export async function governedState(
       }
     });
   }
+  // Only the deployment's governor's proposals are replayed: a proposer governance appointed later
+  // (a new governor) is named, so that its changes are not silently counted as drift.
+  const governor = ethers.getAddress(sys.deployment.addresses.governor as string);
+  for (const [account, source] of state.roles.get(timelock)?.get(ethers.id("PROPOSER_ROLE")) ?? []) {
+    if (account !== governor) {
+      state.unreplayed.push(
+        `the timelock's proposer ${account} (appointed by ${source}): its proposals are not replayed`,
+      );
+    }
+  }
   return state;
 }
 

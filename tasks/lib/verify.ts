@@ -3,6 +3,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
 import { verifyAssets } from "./assetRegistry";
+import { deploymentBlock } from "./assets";
 import { ADMIN_SLOT, IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./bytecode";
 import { CONTRACTS, CONTRACT_NAMES, type ContractName } from "./deployment";
 import { GovError } from "./errors";
@@ -376,7 +377,8 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       ...(addresses["cash-token"] ? [{ token: addresses["cash-token"], code: expected.cashCode }] : []),
     ],
   };
-  const proposals = await executedProposals(sys, options.fromBlock, options.logRange);
+  // every execution counts, whatever --from-block says: read from the governor's creation
+  const proposals = await executedProposals(sys, await deploymentBlock(sys, governor), options.logRange);
   const governed = await governedState(sys, deployed, proposals);
   const live = await liveAssets(sys);
   for (const m of governed.members.values()) name(m.account, m.name || "member");

@@ -282,4 +282,23 @@ describe("consortium:verify-deployment: live state against the deployment and th
         `proposal #${id} call 1: upgradeToAndCall of ${await f.securityToken.getAddress()} runs data ${data.slice(0, 10)}…`,
     );
   });
+
+  it("names a proposer governance appointed besides the governor: its proposals are not replayed", async function () {
+    const f = await loadFixture(governedFixture);
+    const successor = f.others[8].address;
+    const id = await passProposal(
+      f.governor,
+      f.members,
+      [await action(f.timelock, "grantRole", [await f.timelock.PROPOSER_ROLE(), successor])],
+      "A second proposer",
+    );
+    const { failed, text } = await verifyFails(f);
+    expect(failed).to.deep.equal(["proposals: executed proposals replayed"]);
+    expect(rowDetail(text, "proposals: executed proposals replayed")).to.match(
+      new RegExp(
+        `; cannot replay: the timelock's proposer ${successor} \\(appointed by proposal #${id}\\): its proposals are not replayed$`,
+      ),
+    );
+    expect(rowDetail(text, "roles: timelock PROPOSER_ROLE")).to.include(`${successor} (proposal #${id})`);
+  });
 });
