@@ -58,7 +58,7 @@ task(
   )
   .addOptionalParam(
     "deployer",
-    "The account that deployed it, which must hold no role (default: the network's first account)",
+    "The account that deployed it, which must hold no role (default: the sender of the transaction that created the timelock)",
   )
   .addOptionalParam(
     "implementations",
