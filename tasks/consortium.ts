@@ -13,13 +13,13 @@ import { firstLine, loadSystem } from "./lib/system";
 import { reporter } from "./lib/output";
 import { oneLineErrors, print } from "./lib/tx";
 import {
-  type Check,
   PROXIED,
   deploymentStartBlock,
   formatChecks,
   parseImplementations,
   readExpected,
   verifyDeployment,
+  verifyReport,
 } from "./lib/verify";
 import { logRangeOf } from "./lib/logs";
 
@@ -33,6 +33,7 @@ interface VerifyArgs {
   implementations?: string;
   fromBlock?: string;
   logRange?: string;
+  json?: boolean;
 }
 
 /** The parameters file: --parameters, else ignition/parameters/<network>.json if there is one. */
@@ -47,7 +48,8 @@ function parametersFile(hre: HardhatRuntimeEnvironment, given: string | undefine
 
 task(
   "consortium:verify-deployment",
-  "Checks a live deployment against its Ignition parameters file and prints a pass/fail table (exit 1 on any failure)",
+  "Checks a live deployment against its Ignition parameters file and the executed proposals (members, operators, " +
+    "assets as governance made them) and prints a pass/fail table (exit 1 on any failure)",
 )
   .addOptionalParam("deployment", DEPLOYMENT_HELP)
   .addOptionalParam(
@@ -56,7 +58,7 @@ task(
   )
   .addOptionalParam(
     "deployer",
-    "The account that deployed it, which must hold no role (default: the network's first account)",
+    "The account that deployed it, which must hold no role (default: the sender of the transaction that created the timelock)",
   )
   .addOptionalParam(
     "implementations",
@@ -69,6 +71,10 @@ task(
   .addOptionalParam(
     "logRange",
     "Largest block range per eth_getLogs request (default: env CONSORTIUM_LOG_RANGE, the network's logRange, or 5000, Besu's limit)",
+  )
+  .addFlag(
+    "json",
+    "Print the result as one JSON document (docs/operations.md, Verification): checks, proposals replayed",
   )
   .setAction(async (args: VerifyArgs, hre) =>
     oneLineErrors(async () => {
@@ -85,13 +91,22 @@ task(
       const deployer =
         args.deployer !== undefined ? parseAddress(args.deployer, "--deployer") : (await deployerOf(sys)).address;
       const fromBlock = fromBlockArg ?? deploymentStartBlock(sys.deployment.file) ?? 0;
-      print(`Verifying ${sys.deployment.file}`);
-      print(`  on network "${hre.network.name}" (chain ${sys.chainId}) against ${expected.file}`);
-      print(`  deployer ${deployer}; role events read from block ${fromBlock}`);
-      const checks: Check[] = await verifyDeployment(sys, { expected, deployer, implementations, fromBlock, logRange });
-      for (const line of formatChecks(checks)) print(line);
+      const out = reporter(args.json);
+      out.line(`Verifying ${sys.deployment.file}`);
+      out.line(`  on network "${hre.network.name}" (chain ${sys.chainId}) against ${expected.file}`);
+      out.line(`  and the governor's executed proposals; deployer ${deployer}; events read from block ${fromBlock}`);
+      const { checks, proposals } = await verifyDeployment(sys, {
+        expected,
+        deployer,
+        implementations,
+        fromBlock,
+        logRange,
+      });
+      for (const line of formatChecks(checks)) out.line(line);
       const failed = checks.filter((c) => !c.ok);
-      print(`${checks.length} checks: ${checks.length - failed.length} passed, ${failed.length} failed.`);
+      out.line(`${checks.length} checks: ${checks.length - failed.length} passed, ${failed.length} failed.`);
+      const result = verifyReport(sys, hre.network.name, expected.file, deployer, fromBlock, proposals, checks);
+      out.done(result);
       if (failed.length > 0) {
         const first = failed
           .slice(0, 3)
@@ -101,7 +116,7 @@ task(
           `deployment verification failed: ${failed.length} of ${checks.length} checks (${first}${failed.length > 3 ? "; ..." : ""})`,
         );
       }
-      return { checks, passed: checks.length, failed: 0 };
+      return result;
     })(args),
   );
 

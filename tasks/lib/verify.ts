@@ -3,12 +3,14 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { readDeploymentParameters } from "@nomicfoundation/hardhat-ignition/helpers";
 import { verifyAssets } from "./assetRegistry";
+import { deploymentBlock } from "./assets";
 import { ADMIN_SLOT, IMPLEMENTATION_SLOT, addressInSlot, compareCode } from "./bytecode";
 import { CONTRACTS, CONTRACT_NAMES, type ContractName } from "./deployment";
 import { GovError } from "./errors";
 import { getLogsInChunks } from "./logs";
 import { checkCreditWiring } from "./credit";
-import { type System, firstLine, roleGetters, roleHash } from "./system";
+import { type DeployedState, type ExecutedProposal, executedProposals, governedState, liveAssets } from "./liveState";
+import { type System, abiOf, firstLine, roleGetters, roleHash } from "./system";
 
 /** The proxied contracts of the system (UUPS, upgraded only by the timelock). */
 export const PROXIED: ContractName[] = [
@@ -92,6 +94,9 @@ export interface ExpectedDeployment {
   gracePeriod: bigint;
   maxSplitPieces: bigint;
   settlementGuardians: string[];
+  /** The genesis tokens' asset codes (Assets.securityCode / cashCode) as text, when the file has them. */
+  securityCode?: string;
+  cashCode?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -166,8 +171,18 @@ export async function readExpected(file: string): Promise<ExpectedDeployment> {
       uri: String(m.uri ?? ""),
     };
   });
+  const assetCode = (name: string): string | undefined => {
+    const value = get("Assets", name, "");
+    if (value === "") return undefined;
+    if (typeof value !== "string" || !/^0x[0-9a-fA-F]{24}$/.test(value)) {
+      throw new GovError(`--parameters: ${base} Assets.${name} is not a bytes12 asset code (${JSON.stringify(value)})`);
+    }
+    return ethers.toUtf8String(value);
+  };
   return {
     file: resolved,
+    securityCode: assetCode("securityCode"),
+    cashCode: assetCode("cashCode"),
     timelockMinDelay: whole("Governance", "timelockMinDelay"),
     votingDelay: whole("Governance", "votingDelay"),
     votingPeriod: whole("Governance", "votingPeriod"),
@@ -274,8 +289,17 @@ function tokenRoles(operators: Operators): Record<string, string[]> {
   return Object.fromEntries(DUTY_ROLES.map(([duty, role]) => [role, operators[duty]]));
 }
 
-/** Runs every check of a deployment against its parameters; never throws for a failed check. */
-export async function verifyDeployment(sys: System, options: VerifyOptions): Promise<Check[]> {
+/** What a verification found: its checks, and the executed proposals replayed for them. */
+export interface VerifyResult {
+  checks: Check[];
+  proposals: ExecutedProposal[];
+}
+
+/**
+ * Runs every check of a deployment against its parameters and the executed proposals (members,
+ * role holders and assets as governance made them); never throws for a failed check.
+ */
+export async function verifyDeployment(sys: System, options: VerifyOptions): Promise<VerifyResult> {
   const { expected, deployer } = options;
   const { hre, provider } = sys;
   const checks: Check[] = [];
@@ -312,16 +336,12 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
     const known = names.get(address.toLowerCase());
     return known ? `${known} ${address.slice(0, 8)}…` : address;
   };
-  const list = (accounts: Iterable<string>) => {
-    const items = [...accounts].map(label);
-    return items.length === 0 ? "nobody" : items.join(", ");
-  };
-
   for (const n of CONTRACT_NAMES) {
     if (!addresses[n]) add("deployment", n, false, `not in ${sys.deployment.file} ("${CONTRACTS[n].key}")`);
   }
 
-  // --- Roles: exactly the configured holders, administered by DEFAULT_ADMIN_ROLE.
+  // --- Roles: exactly the holders the deployment and the executed proposals made, administered by
+  // DEFAULT_ADMIN_ROLE.
   const expectedRoles: Partial<Record<ContractName, Record<string, string[]>>> = {
     timelock: {
       DEFAULT_ADMIN_ROLE: [timelock],
@@ -344,9 +364,57 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
     "credit-registry": { DEFAULT_ADMIN_ROLE: [timelock] },
   };
   const roleContracts = ROLE_CONTRACTS.filter((n) => sys.contracts[n]);
+  const deployed: DeployedState = {
+    members: expected.foundingMembers,
+    roles: new Map(
+      roleContracts.map((n) => [
+        addresses[n] as string,
+        new Map(Object.entries(expectedRoles[n] ?? {}).map(([roleName, holders]) => [roleHash(roleName), holders])),
+      ]),
+    ),
+    assets: [
+      ...(addresses["security-token"] ? [{ token: addresses["security-token"], code: expected.securityCode }] : []),
+      ...(addresses["cash-token"] ? [{ token: addresses["cash-token"], code: expected.cashCode }] : []),
+    ],
+  };
+  // every execution counts, whatever --from-block says: read from the governor's creation
+  const proposals = await executedProposals(sys, await deploymentBlock(sys, governor), options.logRange);
+  const governed = await governedState(sys, deployed, proposals);
+  const live = await liveAssets(sys);
+  for (const m of governed.members.values()) name(m.account, m.name || "member");
+  const origin = (source: string) => (source === "the deployment" ? "the deployment" : source);
+  add(
+    "proposals",
+    "executed proposals replayed",
+    governed.unreplayed.length === 0,
+    (proposals.length === 0
+      ? "none executed: the expected state is the deployment's"
+      : `${proposals.length} executed (${proposals.map((p) => `#${p.id}`).join(", ")}) replayed on the deployment's state`) +
+      (governed.unreplayed.length > 0 ? `; cannot replay: ${governed.unreplayed.join("; ")}` : ""),
+  );
+
+  // Listed tokens the system did not deploy have the token's roles too (the asset registry created them).
+  const tokenAbi =
+    sys.contracts["security-token"]?.interface ?? new ethers.Interface(await abiOf(hre, "security-token"));
+  const assetTokens = [...new Set([...governed.assets.keys(), ...live.keys()])].filter(
+    (t) => sys.nameOf(t) === undefined,
+  );
+  const codeOf = (token: string) => governed.assets.get(token)?.code ?? live.get(token)?.code ?? token;
+  const roleTargets = [
+    ...roleContracts.map((n) => ({
+      address: addresses[n] as string,
+      title: n as string,
+      contract: sys.contracts[n] as ethers.Contract,
+    })),
+    ...assetTokens.map((token) => ({
+      address: token,
+      title: `asset ${codeOf(token)}`,
+      contract: new ethers.Contract(token, tokenAbi, provider),
+    })),
+  ];
   const fromEvents = await roleHoldersFromEvents(
     provider,
-    roleContracts.map((n) => addresses[n] as string),
+    roleTargets.map((t) => t.address),
     options.fromBlock,
     options.logRange,
   );
@@ -359,6 +427,7 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       deployer,
       ethers.ZeroAddress,
       ...expected.foundingMembers.map((m) => m.account),
+      ...governed.members.keys(),
       ...expected.registrars,
       ...Object.values(expected.securityOperators).flat(),
       ...Object.values(expected.cashOperators).flat(),
@@ -366,90 +435,164 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
       ...expected.settlementGuardians,
       ...(await sys.membership.members()),
       ...CONTRACT_NAMES.map((n) => addresses[n]).filter((a): a is string => a !== undefined),
+      ...assetTokens,
     ].map((a) => ethers.getAddress(a)),
   );
   const deployerRoles: string[] = [];
-  const pairs = roleContracts.flatMap((n) =>
-    roleGetters((sys.contracts[n] as ethers.Contract).interface).map((roleName) => ({ n, roleName })),
-  );
+  // Every role of each contract: its *_ROLE getters, and any other role its events or the replay name.
+  const pairs = roleTargets.flatMap((t) => {
+    const named = roleGetters(t.contract.interface).map((roleName) => roleHash(roleName).toLowerCase());
+    const others = [
+      ...(fromEvents.get(ethers.getAddress(t.address))?.keys() ?? []),
+      ...(governed.roles.get(ethers.getAddress(t.address))?.keys() ?? []),
+    ].filter((h) => !named.includes(h));
+    return [...named, ...new Set(others)].map((role) => ({ ...t, role }));
+  });
   // All hasRole / getRoleAdmin reads at once (hundreds of eth_calls: one round trip's latency).
   const results = await Promise.all(
-    pairs.map(async ({ n, roleName }) => {
-      const contract = sys.contracts[n] as ethers.Contract;
-      const address = addresses[n] as string;
-      const role = roleHash(roleName);
-      const want = new Set((expectedRoles[n]?.[roleName] ?? []).map((a) => ethers.getAddress(a)));
-      const candidates = [...new Set([...known, ...want, ...(fromEvents.get(address)?.get(role) ?? [])])];
+    pairs.map(async ({ address, title, contract, role }) => {
+      const want = governed.roles.get(ethers.getAddress(address))?.get(role) ?? new Map<string, string>();
+      const candidates = [
+        ...new Set([...known, ...want.keys(), ...(fromEvents.get(ethers.getAddress(address))?.get(role) ?? [])]),
+      ];
       const [held, admin] = await Promise.all([
         Promise.all(candidates.map((account) => contract.hasRole(role, account) as Promise<boolean>)),
         contract.getRoleAdmin(role) as Promise<string>,
       ]);
       const holders = candidates.filter((_, i) => held[i]).sort();
-      return { n, roleName, want, holders, admin: admin.toLowerCase() };
+      const roleName = sys.roles.get(role) ?? role;
+      return { title, roleName, want, holders, admin: admin.toLowerCase() };
     }),
   );
-  for (const { n, roleName, want, holders, admin } of results) {
-    if (holders.includes(ethers.getAddress(deployer))) deployerRoles.push(`${n} ${roleName}`);
+  for (const { title, roleName, want, holders, admin } of results) {
+    if (holders.includes(ethers.getAddress(deployer))) deployerRoles.push(`${title} ${roleName}`);
     const extra = holders.filter((a) => !want.has(a));
-    const missing = [...want].filter((a) => !holders.includes(a));
+    const missing = [...want.keys()].filter((a) => !holders.includes(a));
     const problems: string[] = [];
-    if (extra.length > 0) problems.push(`also held by ${list(extra)}`);
-    if (missing.length > 0) problems.push(`not held by ${list(missing)}`);
+    for (const a of extra) problems.push(`held by ${label(a)} but no deployment step or executed proposal granted it`);
+    for (const a of missing) {
+      problems.push(`not held by ${label(a)}, which ${origin(want.get(a)!)} granted and no executed proposal revoked`);
+    }
     if (admin !== ethers.ZeroHash) {
       problems.push(`administered by ${sys.roles.get(admin) ?? admin}, not DEFAULT_ADMIN_ROLE`);
     }
-    add("roles", `${n} ${roleName}`, problems.length === 0, problems.length ? problems.join("; ") : list(holders));
+    const shown = holders.map((a) => (want.get(a)?.startsWith("proposal") ? `${label(a)} (${want.get(a)})` : label(a)));
+    add(
+      "roles",
+      `${title} ${roleName}`,
+      problems.length === 0,
+      problems.length ? problems.join("; ") : shown.length ? shown.join(", ") : "nobody",
+    );
   }
   add(
     "roles",
     `deployer holds no role`,
     deployerRoles.length === 0,
     deployerRoles.length === 0
-      ? `${deployer} holds none of ${roleContracts.length} contracts' roles`
+      ? `${deployer} holds none of ${roleTargets.length} contracts' roles`
       : `${deployer} holds ${deployerRoles.join(", ")}`,
   );
 
-  // --- Members and weights.
-  const onChain = new Map<string, Member>();
+  // --- Members and weights: the founders as the proposals changed them.
+  const onChain = new Map<string, Member & { suspended: boolean; votes: bigint }>();
   for (const account of await sys.membership.members()) {
-    const info = await sys.membership.memberInfo(account);
+    const [info, suspended, votes] = await Promise.all([
+      sys.membership.memberInfo(account),
+      sys.membership.isSuspended(account),
+      sys.membership.getVotes(account),
+    ]);
     onChain.set(ethers.getAddress(account), {
       account: ethers.getAddress(account),
       weight: info.weight,
       name: info.name,
       uri: info.uri,
+      suspended,
+      votes,
     });
   }
-  const configured = new Set(expected.foundingMembers.map((m) => m.account));
-  const extraMembers = [...onChain.keys()].filter((a) => !configured.has(a));
+  const extraMembers = [...onChain.keys()].filter((a) => !governed.members.has(a));
   add(
     "members",
     "no other members",
     extraMembers.length === 0,
     extraMembers.length === 0
-      ? `${onChain.size} member(s), all configured`
-      : `not in the parameters: ${extraMembers.map((a) => `${a} (${onChain.get(a)!.name}, weight ${onChain.get(a)!.weight})`).join(", ")}`,
+      ? `${onChain.size} member(s), each admitted by the deployment or an executed proposal`
+      : `admitted by no deployment step or executed proposal: ${extraMembers.map((a) => `${a} (${onChain.get(a)!.name}, weight ${onChain.get(a)!.weight})`).join(", ")}`,
   );
-  for (const m of expected.foundingMembers) {
+  let expectedTotal = 0n;
+  for (const m of governed.members.values()) {
     const live = onChain.get(m.account);
+    const by = (source: string) => (source === "the deployment" ? "configured" : `set by ${source}`);
     const problems: string[] = [];
-    if (!live) problems.push("not a member");
+    if (!live?.suspended) expectedTotal += m.weight;
+    if (!live) problems.push(`not a member (admitted by ${origin(m.source)}, removed by no executed proposal)`);
     else {
-      if (live.weight !== m.weight) problems.push(`weight ${live.weight}, configured ${m.weight}`);
-      if (live.name !== m.name) problems.push(`name "${live.name}", configured "${m.name}"`);
-      if (live.uri !== m.uri) problems.push(`uri "${live.uri}", configured "${m.uri}"`);
-      if ((await sys.membership.getVotes(m.account)) !== live.weight) problems.push("votes differ from weight");
+      if (live.weight !== m.weight) problems.push(`weight ${live.weight}, ${by(m.weightSource)} ${m.weight}`);
+      if (live.name !== m.name) problems.push(`name "${live.name}", ${by(m.source)} "${m.name}"`);
+      if (live.uri !== m.uri) problems.push(`uri "${live.uri}", ${by(m.source)} "${m.uri}"`);
+      // a guardian may suspend a key at once: its votes leave the count until governance restores it
+      if (live.votes !== (live.suspended ? 0n : live.weight)) problems.push("votes differ from weight");
     }
+    const provenance = [
+      ...(m.source !== "the deployment" ? [`admitted by ${m.source}`] : []),
+      ...(m.weightSource !== m.source ? [`weight set by ${m.weightSource}`] : []),
+      ...(live?.suspended ? ["suspended by its guardian or recovery account"] : []),
+    ];
     add(
       "members",
       `member ${m.name || m.account}`,
       problems.length === 0,
-      problems.length ? `${m.account}: ${problems.join("; ")}` : `${m.account} weight ${m.weight}`,
+      problems.length
+        ? `${m.account}: ${problems.join("; ")}`
+        : `${m.account} weight ${m.weight}${provenance.length ? ` (${provenance.join(", ")})` : ""}`,
     );
   }
-  const configuredTotal = expected.foundingMembers.reduce((sum, m) => sum + m.weight, 0n);
   const total = await sys.membership.totalWeight();
-  add("members", "total weight", total === configuredTotal, `${total} (configured ${configuredTotal})`);
+  add(
+    "members",
+    "total weight",
+    total === expectedTotal,
+    `${total} (expected ${expectedTotal}: the weights of the governed members not suspended)`,
+  );
+
+  // --- Assets: the directory as the deployment and the executed proposals made it.
+  if (sys.contracts["asset-registry"]) {
+    const extraAssets = [...live.keys()].filter((t) => !governed.assets.has(t));
+    add(
+      "assets",
+      "no other assets",
+      extraAssets.length === 0,
+      extraAssets.length === 0
+        ? `${live.size} asset(s), each listed by the deployment or an executed proposal`
+        : `listed by no deployment step or executed proposal: ${extraAssets.map((t) => `${live.get(t)!.code} (${t})`).join(", ")}`,
+    );
+    for (const asset of governed.assets.values()) {
+      const entry = live.get(asset.token);
+      const problems: string[] = [];
+      // corporate actions mark an asset redeemed on their own when its last unit is redeemed
+      const redeemedByActions = entry?.status === "redeemed" && asset.status !== "redeemed";
+      if (!entry) problems.push(`not listed (listed by ${origin(asset.source)})`);
+      else {
+        if (asset.code !== undefined && entry.code !== asset.code) {
+          problems.push(`code ${entry.code}, ${origin(asset.source)} listed it as ${asset.code}`);
+        }
+        if (entry.status !== asset.status && !redeemedByActions) {
+          problems.push(`status ${entry.status}, ${origin(asset.statusSource)} left it ${asset.status}`);
+        }
+      }
+      add(
+        "assets",
+        `asset ${asset.code ?? entry?.code ?? asset.token}`,
+        problems.length === 0,
+        problems.length
+          ? `${asset.token}: ${problems.join("; ")}`
+          : `${asset.token} ${entry!.status} (listed by ${origin(asset.source)}` +
+              (asset.statusSource !== asset.source ? `, status by ${asset.statusSource}` : "") +
+              (redeemedByActions ? ", redeemed through corporate actions" : "") +
+              ")",
+      );
+    }
+  }
 
   // --- Governance settings.
   const g = sys.governor;
@@ -603,11 +746,55 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
     const result = await compareCode(hre, provider, address, CONTRACTS[n].fqn);
     add("code", n, result.ok, `${address}: ${result.detail}`);
   }
-  return checks;
+  return { checks, proposals };
 }
 
 /** Prints the table of checks. */
 export function formatChecks(checks: Check[]): string[] {
   const width = Math.max(...checks.map((c) => `${c.group}: ${c.name}`.length));
   return checks.map((c) => `  ${c.ok ? "PASS" : "FAIL"}  ${`${c.group}: ${c.name}`.padEnd(width)}  ${c.detail}`);
+}
+
+/** The result of consortium:verify-deployment, also its --json document (shape in docs/operations.md). */
+export interface VerifyReport {
+  deployment: string;
+  parameters: string;
+  network: string;
+  chainId: string;
+  deployer: string;
+  fromBlock: number;
+  executedProposals: { id: string; blockNumber: number; transactionHash: string; calls: number }[];
+  checks: Check[];
+  passed: number;
+  failed: number;
+}
+
+/** The report of a verification run. */
+export function verifyReport(
+  sys: System,
+  network: string,
+  parameters: string,
+  deployer: string,
+  fromBlock: number,
+  proposals: ExecutedProposal[],
+  checks: Check[],
+): VerifyReport {
+  const failed = checks.filter((c) => !c.ok).length;
+  return {
+    deployment: sys.deployment.file,
+    parameters,
+    network,
+    chainId: sys.chainId.toString(),
+    deployer,
+    fromBlock,
+    executedProposals: proposals.map((p) => ({
+      id: p.id.toString(),
+      blockNumber: p.blockNumber,
+      transactionHash: p.transactionHash,
+      calls: p.calls.length,
+    })),
+    checks: checks.map(({ group, name, ok, detail }) => ({ group, name, ok, detail })),
+    passed: checks.length - failed,
+    failed,
+  };
 }

@@ -125,7 +125,9 @@ describe("consortium:verify-deployment", function () {
         parameters: LOCALHOST_PARAMETERS,
       });
       expect(failed).to.deep.equal(["roles: security-token SUPPLY_ROLE"]);
-      expect(rowDetail(text, "roles: security-token SUPPLY_ROLE")).to.equal(`also held by ${outsider}`);
+      expect(rowDetail(text, "roles: security-token SUPPLY_ROLE")).to.equal(
+        `held by ${outsider} but no deployment step or executed proposal granted it`,
+      );
       expect(message).to.match(/1 of \d+ checks \(roles: security-token SUPPLY_ROLE\)$/);
     });
 
@@ -136,7 +138,9 @@ describe("consortium:verify-deployment", function () {
         .revokeRole(await f.identityRegistry.REGISTRAR_ROLE(), f.registrar.address);
       const { failed, text } = await verifyFails({ deployment: f.deployment, parameters: LOCALHOST_PARAMETERS });
       expect(failed).to.deep.equal(["roles: identity-registry REGISTRAR_ROLE"]);
-      expect(rowDetail(text, "roles: identity-registry REGISTRAR_ROLE")).to.match(/^not held by registrar 0x15d34A…$/);
+      expect(rowDetail(text, "roles: identity-registry REGISTRAR_ROLE")).to.match(
+        /^not held by registrar 0x15d34A…, which the deployment granted and no executed proposal revoked$/,
+      );
     });
 
     it("fails when an admin role has a second holder besides the timelock", async function () {
@@ -144,7 +148,9 @@ describe("consortium:verify-deployment", function () {
       await f.dvpSettlement.connect(await asTimelock(f)).grantRole(ethers.ZeroHash, f.bank.address);
       const { failed, text } = await verifyFails({ deployment: f.deployment, parameters: LOCALHOST_PARAMETERS });
       expect(failed).to.deep.equal(["roles: dvp-settlement DEFAULT_ADMIN_ROLE"]);
-      expect(rowDetail(text, "roles: dvp-settlement DEFAULT_ADMIN_ROLE")).to.match(/^also held by Pearl River Bank/);
+      expect(rowDetail(text, "roles: dvp-settlement DEFAULT_ADMIN_ROLE")).to.match(
+        /^held by Pearl River Bank 0x709979… but no deployment step or executed proposal granted it$/,
+      );
     });
 
     it("fails when the governor is not the timelock's only proposer", async function () {
@@ -190,7 +196,9 @@ describe("consortium:verify-deployment", function () {
       await f.membership.connect(await asTimelock(f)).removeMember(f.insurer.address);
       const { failed, text } = await verifyFails({ deployment: f.deployment, parameters: LOCALHOST_PARAMETERS });
       expect(failed).to.deep.equal(["members: member Qianhai Insurance", "members: total weight"]);
-      expect(rowDetail(text, "members: member Qianhai Insurance")).to.equal(`${f.insurer.address}: not a member`);
+      expect(rowDetail(text, "members: member Qianhai Insurance")).to.equal(
+        `${f.insurer.address}: not a member (admitted by the deployment, removed by no executed proposal)`,
+      );
     });
 
     it("fails when a member is not in the parameters", async function () {
