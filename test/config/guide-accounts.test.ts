@@ -174,6 +174,18 @@ describe(`docs: the rehearsal's accounts table in ${GUIDE}`, function () {
     }
   });
 
+  it("docs/voting.md names the members' and the guardian's accounts as the table does", function () {
+    const voting = fs.readFileSync(path.join(ROOT, "docs", "voting.md"), "utf8").replace(/\s+/g, " ");
+    const indexOf = (address: string) => byAddress(address)!.index;
+    const p = localhostParameters();
+    for (const m of p.Governance.foundingMembers as { account: string; name: string; weight: number }[]) {
+      expect(voting, `docs/voting.md: --from of ${m.name}`).to.match(
+        new RegExp(`[:,] ${indexOf(m.account)} ${m.name} \\((weight )?${m.weight}\\)`),
+      );
+    }
+    expect(voting).to.include(`; ${indexOf(p.Governance.guardian)} is the guardian.`);
+  });
+
   it("gives consortium:acceptance's role of each account, in the task's order", async function () {
     const params = readAcceptanceParameters(path.join(ROOT, ACCEPTANCE_PARAMETERS));
     const names = roleNames(params.members.length);
