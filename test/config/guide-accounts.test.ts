@@ -119,7 +119,10 @@ function named(cell: string): { contracts: Set<string>; roles: Set<string> } {
 }
 
 describe(`docs: the rehearsal's accounts table in ${GUIDE}`, function () {
-  const rows = accountsTable();
+  let rows: Row[] = [];
+  before(function () {
+    rows = accountsTable();
+  });
   const byAddress = (address: string) => rows.find((r) => r.address.toLowerCase() === address.toLowerCase());
 
   it("each row's address is the node's account of that index", async function () {
