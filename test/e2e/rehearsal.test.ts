@@ -34,6 +34,11 @@ const GUIDE = "docs/operations.md";
 const GUIDE_DEPLOYMENT_ID = "rehearsal";
 /** What the guide's node block must say: the node this test starts (HardhatNode runs it with FREE_GAS=true). */
 const NODE_COMMAND = "FREE_GAS=true npx hardhat node";
+/**
+ * The bound on the guide's deployment: the shared bound, plus Ignition's wait for 5 confirmations
+ * of each of its ~20 batches on a node mining a block a second (the shared deployment automines).
+ */
+const REHEARSAL_DEPLOY_TIMEOUT_MS = DEPLOY_TIMEOUT_MS + 120_000;
 /** The bound on one guide command that does not deploy the system. */
 const COMMAND_TIMEOUT_MS = 120_000;
 /** ProposalState.Executed of OpenZeppelin's Governor. */
@@ -221,7 +226,7 @@ describe(`e2e: the rehearsal of ${GUIDE}, run as written against a fresh node`, 
       it(`${GUIDE}:${command.line}: ${shown}`, async function () {
         if (failed !== undefined) this.skip();
         const deploys = command.text.startsWith("npx hardhat ignition deploy ");
-        const timeoutMs = deploys ? DEPLOY_TIMEOUT_MS : COMMAND_TIMEOUT_MS;
+        const timeoutMs = deploys ? REHEARSAL_DEPLOY_TIMEOUT_MS : COMMAND_TIMEOUT_MS;
         this.timeout(timeoutMs + 10_000);
         const text = withDeploymentId(command.text, deploymentId);
         const r = await shell([...exported, text].join("\n"), env, timeoutMs);
