@@ -73,6 +73,7 @@ export interface ExpectedDeployment {
   timelockMinDelay: bigint;
   votingDelay: bigint;
   votingPeriod: bigint;
+  votingPeriodFloor: bigint;
   proposalThreshold: bigint;
   quorumBasisPoints: bigint;
   approvalBasisPoints: bigint;
@@ -186,6 +187,8 @@ export async function readExpected(file: string): Promise<ExpectedDeployment> {
     timelockMinDelay: whole("Governance", "timelockMinDelay"),
     votingDelay: whole("Governance", "votingDelay"),
     votingPeriod: whole("Governance", "votingPeriod"),
+    // the Governance module's default when the file leaves it out
+    votingPeriodFloor: whole("Governance", "votingPeriodFloor", 3600),
     proposalThreshold: whole("Governance", "proposalThreshold", 1),
     quorumBasisPoints: whole("Governance", "quorumBasisPoints"),
     approvalBasisPoints: whole("Governance", "approvalBasisPoints", 5000),
@@ -602,6 +605,7 @@ export async function verifyDeployment(sys: System, options: VerifyOptions): Pro
   };
   await setting("voting delay (s)", g.votingDelay(), expected.votingDelay);
   await setting("voting period (s)", g.votingPeriod(), expected.votingPeriod);
+  await setting("voting-period floor (s)", g.votingPeriodFloor(), expected.votingPeriodFloor);
   await setting("proposal threshold", g.proposalThreshold(), expected.proposalThreshold);
   await setting("quorum (bps)", g["quorumNumerator()"](), expected.quorumBasisPoints);
   await setting("approval threshold (bps)", g["approvalThreshold()"](), expected.approvalBasisPoints);

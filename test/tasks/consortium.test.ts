@@ -93,6 +93,7 @@ describe("consortium:verify-deployment", function () {
       "total weight",
       "voting delay (s)",
       "voting period (s)",
+      "voting-period floor (s)",
       "proposal threshold",
       "quorum (bps)",
       "approval threshold (bps)",
@@ -225,6 +226,7 @@ describe("consortium:verify-deployment", function () {
       const f = await loadFixture(tasksFixture);
       const parameters = parametersWith((p) => {
         p.Governance.votingPeriod = 3600;
+        p.Governance.votingPeriodFloor = 1800;
         p.Governance.quorumBasisPoints = 4000;
         p.Governance.timelockMinDelay = 7200;
         p.Settlement.guardians = [f.others[2].address];
@@ -233,6 +235,7 @@ describe("consortium:verify-deployment", function () {
       expect(failed).to.deep.equal([
         "roles: dvp-settlement GUARDIAN_ROLE",
         "governance: voting period (s)",
+        "governance: voting-period floor (s)",
         "governance: quorum (bps)",
         "governance: timelock min delay (s)",
       ]);
