@@ -484,10 +484,11 @@ withJsonDeployment(
       const selected = [...invoices.values()].filter(
         (i) => same(i.supplier, supplier) && same(i.debtor, debtor) && same(i.holder, holder),
       );
+      const labels: Labels = await loadLabels(sys);
       const filters = [
-        supplier && `supplier ${supplier}`,
-        debtor && `debtor ${debtor}`,
-        holder && `holder ${holder}`,
+        supplier && `supplier ${labelAddress(labels, supplier)}`,
+        debtor && `debtor ${labelAddress(labels, debtor)}`,
+        holder && `holder ${labelAddress(labels, holder)}`,
       ].filter(Boolean);
       const filterText = filters.length > 0 ? ` with ${filters.join(", ")}` : "";
       if (selected.length === 0) {
@@ -496,7 +497,6 @@ withJsonDeployment(
         );
         return out.done([]);
       }
-      const labels: Labels = await loadLabels(sys);
       const cache = new Map<string, TokenInfo>();
       out.line(
         `${selected.length} invoice(s)${filterText} on the invoice registry ${registryAddress} (events from block ${fromBlock}):`,

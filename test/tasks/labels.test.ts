@@ -4,6 +4,8 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Attr, Country } from "../../scripts/lib/constants";
+import { deployCorporateActions } from "../../scripts/lib/deployActions";
+import { CORPORATE_ACTIONS_KEY } from "../../tasks/lib/corporateActions";
 import { LABELS_FILE } from "../../tasks/lib/describe";
 import { expectTaskError, openVoting, proposeAdmission, runTask, tasksFixture } from "./helpers";
 
@@ -82,6 +84,48 @@ async function labelledFixture() {
 }
 
 type Fixture = Awaited<ReturnType<typeof labelledFixture>>;
+
+/**
+ * The labelled fixture plus a CorporateActions contract in the deployment file and a distribution
+ * (#1, 2.50 per share) announced by a paying agent; the seller holds 1000 shares.
+ */
+async function distributionFixture() {
+  const f = await labelledFixture();
+  const payer = f.others[5];
+  const actions = await deployCorporateActions(hre, f.deployer.address);
+  const actionsAddress = await actions.getAddress();
+  fs.writeFileSync(f.deployment, JSON.stringify({ ...f.addresses, [CORPORATE_ACTIONS_KEY]: actionsAddress }, null, 2));
+  const expiry = (await time.latest()) + 365 * DAY;
+  for (const [wallet, name] of [
+    [payer.address, "entity:PAYER"],
+    [actionsAddress, "entity:CORPORATE_ACTIONS"],
+  ] as const) {
+    await f.identityRegistry
+      .connect(f.registrar)
+      .registerIdentity(wallet, ethers.id(name), Country.CN, expiry, Attr.INVESTOR);
+  }
+  await ethers.provider.send("hardhat_setBalance", [await f.timelock.getAddress(), "0xde0b6b3a7640000"]);
+  const timelock = await ethers.getImpersonatedSigner(await f.timelock.getAddress());
+  await f.securityToken.connect(timelock).grantRole(await f.securityToken.RECORD_ROLE(), actionsAddress);
+  await actions.grantRole(await actions.payingAgentRole(await f.securityToken.getAddress()), payer.address);
+  await f.cashToken.connect(f.cashIssuer).mint(payer.address, cny("100000"));
+  const now = await time.latest();
+  await runTask("action:announce", {
+    deployment: f.deployment,
+    from: payer.address,
+    asset: "security-token",
+    cash: "cash-token",
+    perUnit: "2.5",
+    recordTime: String(now + DAY),
+    paymentStart: String(now + 2 * DAY),
+    claimDeadline: String(now + 30 * DAY),
+    noticeUri: "ipfs://coupon",
+    noticeHash: ethers.id("coupon notice"),
+    dryRun: false,
+    json: false,
+  });
+  return f;
+}
 
 /** Runs a task with --json; checks it printed exactly one JSON document (the task's result) and returns it. */
 async function json<T = Record<string, unknown>>(name: string, args: Record<string, unknown>): Promise<T> {
@@ -290,6 +334,9 @@ describe("tasks: labels and --json in every listing and show", function () {
       expect(list[0]).to.include({ key: f.invoiceKey, status: "Issued", holderLabel: "Supplier Co" });
       const none = await json<unknown[]>("invoice:list", { deployment: f.deployment, holder: f.buyer.address });
       expect(none).to.deep.equal([]);
+      expect(await text("invoice:list", { deployment: f.deployment, holder: f.buyer.address })).to.match(
+        new RegExp(`^No invoices with holder ${f.buyer.address} \\(Buyer Bank B\\) on the invoice registry`),
+      );
 
       expect(await text("invoice:record", { deployment: f.deployment, entity: "entity:DEBTOR" })).to.include(
         `debtor entity ${ethers.id("entity:DEBTOR")} (Debtor Group)`,
@@ -362,6 +409,27 @@ describe("tasks: labels and --json in every listing and show", function () {
       );
       const grant = found.events.find((e) => e.args.account === f.agent.address);
       expect(grant?.argLabels).to.include({ account: "Transfer Agent Desk" });
+    });
+  });
+
+  describe("corporate actions", function () {
+    it("action:show names the holders and payees; --json adds holderLabel and payeeLabel", async function () {
+      const f: Fixture = await loadFixture(distributionFixture);
+      const args = { deployment: f.deployment, id: "1", holders: `${f.seller.address},${f.unlabelled.address}` };
+      const shown = await text("action:show", args);
+      expect(shown).to.include(`  ${f.seller.address} (Seller Fund A): record time not passed`);
+      expect(shown).to.include(`  ${f.unlabelled.address}: record time not passed`);
+      const distribution = await json<{ holders: Record<string, unknown>[] }>("action:show", args);
+      expect(distribution).to.include({ id: "1", claimed: "0" });
+      expect(distribution.holders[0]).to.include({
+        holder: f.seller.address,
+        holderLabel: "Seller Fund A",
+        payee: f.seller.address,
+        payeeLabel: "Seller Fund A",
+        paid: false,
+      });
+      expect(distribution.holders[1]).to.include({ holderLabel: null, payeeLabel: null });
+      expect(distribution.holders[0]).to.not.have.property("entitlement");
     });
   });
 
