@@ -18,6 +18,7 @@ import {
   requireAgent,
   sendOrSimulate,
 } from "./lib/corporateActions";
+import { labelAddress, loadLabels, withLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { type CommonArgs, withKeys } from "./lib/options";
 import { reporter } from "./lib/output";
@@ -454,6 +455,7 @@ withKeys(task("action:show", "Shows a distribution (entitlements, claimed, uncla
           const payee = (await actions.contract.payeeOf(d.asset.address, holder)) as string;
           rows.push({ holder, entitlement, paid, payee });
         }
+        const labels = await loadLabels(sys);
         const unclaimed = d.reclaimed ? 0n : d.funded - d.paid;
         const basis = d.amountPerUnit === 0n ? "pro rata" : `${formatAmount(d.amountPerUnit, d.cash)} per unit`;
         out.line(`distribution ${id} on ${d.asset.symbol} ${d.asset.address}: ${basis}`);
@@ -465,7 +467,8 @@ withKeys(task("action:show", "Shows a distribution (entitlements, claimed, uncla
         for (const row of rows) {
           const due = row.entitlement === undefined ? "record time not passed" : formatAmount(row.entitlement, d.cash);
           out.line(
-            `  ${row.holder}: ${due}${row.paid ? ", paid" : ""}${row.payee !== row.holder ? ` (payee ${row.payee})` : ""}`,
+            `  ${labelAddress(labels, row.holder)}: ${due}${row.paid ? ", paid" : ""}` +
+              `${row.payee !== row.holder ? ` (payee ${labelAddress(labels, row.payee)})` : ""}`,
           );
         }
         return out.done({
@@ -482,7 +485,7 @@ withKeys(task("action:show", "Shows a distribution (entitlements, claimed, uncla
           claimed: d.paid,
           unclaimed,
           reclaimed: d.reclaimed,
-          holders: rows,
+          holders: rows.map((row) => withLabels(labels, row, "holder", "payee")),
         });
       })(args),
   );

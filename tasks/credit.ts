@@ -7,6 +7,8 @@ import {
   creditShowLines,
   entityLabel,
   exposureView,
+  labelCreditShow,
+  labelExposure,
   lineText,
   parseAmount,
   parseExpiry,
@@ -20,7 +22,7 @@ import {
 } from "./lib/credit";
 import { parseTime } from "./lib/corporateActions";
 import { formatAmount, latestTime } from "./lib/assets";
-import { formatTime } from "./lib/describe";
+import { formatTime, loadLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { type CommonArgs, withDeployment, withKeys } from "./lib/options";
 import { reporter, withJson } from "./lib/output";
@@ -175,10 +177,11 @@ withJson(
     const out = reporter(args.json);
     const sys = await loadSystem(hre, args.deployment);
     requireCredit(sys);
-    const entity = await resolveEntity(sys, args.entity, "entity");
+    const labels = await loadLabels(sys);
+    const entity = await resolveEntity(sys, args.entity, "entity", labels);
     const shown = await creditShow(sys, entity, args.currency);
-    for (const line of creditShowLines(shown, entity.label)) out.line(line);
-    return out.done(shown);
+    for (const line of creditShowLines(shown, entity.label, labels)) out.line(line);
+    return out.done(labelCreditShow(labels, shown));
   })(args),
 );
 
@@ -193,17 +196,18 @@ withJson(
     const out = reporter(args.json);
     const sys = await loadSystem(hre, args.deployment);
     requireCredit(sys);
-    const lender = await resolveEntity(sys, args.lender, "lender");
-    const debtor = await resolveEntity(sys, args.debtor, "debtor");
+    const labels = await loadLabels(sys);
+    const lender = await resolveEntity(sys, args.lender, "lender", labels);
+    const debtor = await resolveEntity(sys, args.debtor, "debtor", labels);
     const view = await exposureView(sys, lender, debtor);
     out.line(`${lender.label} holds ${view.exposure} of receivables on ${debtor.label}`);
     out.line(
       view.line
-        ? `  line ${lineText(view.line, "granted")}`
+        ? `  line ${lineText(view.line, "granted", labels)}`
         : "  no credit line" + (view.enforced ? ": with enforcement on, it can take nothing more on this debtor" : ""),
     );
     out.line(`  line enforcement: ${view.enforced ? "on (beyond the line is refused)" : "off (lines are advisory)"}`);
-    return out.done(view);
+    return out.done(labelExposure(labels, view));
   })(args),
 );
 

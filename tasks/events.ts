@@ -1,5 +1,5 @@
 import { task } from "hardhat/config";
-import { formatTime, loadLabels } from "./lib/describe";
+import { formatTime, labelOf, loadLabels } from "./lib/describe";
 import { adminEvents, parseBlock, parseKinds, resolveContract } from "./lib/events";
 import { withDeployment } from "./lib/options";
 import { reporter, withJson } from "./lib/output";
@@ -43,6 +43,18 @@ withJson(
         out.line(`  ${formatTime(e.time)}  block ${e.blockNumber}  ${e.kind.padEnd(7)} ${e.words}`);
         out.line(`      ${e.event} in transaction ${e.transactionHash}`);
       }
-      return out.done({ contract: address, name: name ?? null, kinds, ...found });
+      // beside args, argLabels: the label (or null) of each address argument, by the same name
+      const events = found.events.map((e) => ({
+        ...e,
+        argLabels: Object.fromEntries(
+          Object.entries(e.args)
+            .filter(
+              (entry): entry is [string, string] =>
+                typeof entry[1] === "string" && /^0x[0-9a-fA-F]{40}$/.test(entry[1]),
+            )
+            .map(([key, value]) => [key, labelOf(labels, value)]),
+        ),
+      }));
+      return out.done({ contract: address, name: name ?? null, kinds, ...found, events });
     })(args),
 );

@@ -16,6 +16,7 @@ import {
   labelAddress,
   loadLabels,
   percent,
+  withLabels,
 } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { type CommonArgs, withDeployment, withKeys } from "./lib/options";
@@ -199,7 +200,13 @@ async function showProposal(sys: System, idArg: unknown, json = false) {
       `    ${h.step.padEnd(10)} ${formatTime(h.time)} in block ${h.blockNumber}, transaction ${h.transactionHash}${eta}${reason}`,
     );
   }
-  return out.done({ ...p, description, votes, history, ...tallies });
+  return out.done({
+    ...withLabels(labels, p, "proposer"),
+    description,
+    votes: votes.map((v) => withLabels(labels, v, "voter")),
+    history,
+    ...tallies,
+  });
 }
 
 withDeployment(

@@ -13,7 +13,17 @@ import {
   queryLogs,
   requireContract,
 } from "./lib/assets";
-import { type Labels, formatTime, formatTimeFrom, labelAddress, loadLabels } from "./lib/describe";
+import {
+  type Labels,
+  entityLabelOf,
+  formatTime,
+  formatTimeFrom,
+  labelAddress,
+  labelEntity,
+  labelOf,
+  loadLabels,
+  withLabels,
+} from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { withDeployment } from "./lib/options";
 import { parseAddress, parseWhole } from "./lib/parse";
@@ -248,7 +258,9 @@ async function showInvoice(sys: System, ref: InvoiceRef, json = false) {
     key,
     status,
     supplier: invoice.supplier,
+    supplierLabel: labelOf(labels, invoice.supplier),
     debtor: invoice.debtor,
+    debtorLabel: labelOf(labels, invoice.debtor),
     currency: invoice.currency,
     symbol: currency.symbol,
     faceValue: invoice.faceValue,
@@ -256,12 +268,17 @@ async function showInvoice(sys: System, ref: InvoiceRef, json = false) {
     outstanding,
     dueDate: invoice.dueDate,
     holder,
-    offer: { financier: offer.financier, price: offer.price, recoursePrice: offer.recoursePrice },
+    holderLabel: holder === ethers.ZeroAddress ? null : labelOf(labels, holder),
+    offer: withLabels(
+      labels,
+      { financier: offer.financier, price: offer.price, recoursePrice: offer.recoursePrice },
+      "financier",
+    ),
     attested: invoice.attested,
     defaulted: invoice.defaulted,
     parentId: invoice.parentId,
     pieces,
-    financing,
+    financing: financing.map((f) => withLabels(labels, f, "seller", "financier")),
   });
 }
 
@@ -361,7 +378,8 @@ withJson(
       throw new GovError(`no entity ${entityId} in the identity registry (${(error as Error).message.split("\n")[0]})`);
     });
     const amount = (v: bigint) => formatAmount(v, currency);
-    out.line(`Payment record of debtor entity ${entityId} in ${currencyLabel(currency)}:`);
+    const labels = await loadLabels(sys);
+    out.line(`Payment record of debtor entity ${labelEntity(labels, entityId)} in ${currencyLabel(currency)}:`);
     out.line(`  accepted:         ${record.acceptedCount} receivable(s), ${amount(record.acceptedValue)}`);
     out.line(`  paid on time:     ${record.paidOnTimeCount} payment(s), ${amount(record.paidOnTimeValue)}`);
     out.line(`  paid late:        ${record.paidLateCount} payment(s), ${amount(record.paidLateValue)}`);
@@ -371,6 +389,7 @@ withJson(
     out.line(`  outstanding now:  ${amount(record.outstanding)}`);
     return out.done({
       entity: entityId,
+      entityLabel: entityLabelOf(labels, entityId),
       currency: currencyAddress,
       acceptedCount: record.acceptedCount,
       acceptedValue: record.acceptedValue,
@@ -397,15 +416,19 @@ interface Listed {
   holder: string;
 }
 
-withDeployment(
+withJsonDeployment(
   task("invoice:list", "Lists invoices (and split pieces) from the registry's events, with status and holder")
     .addOptionalParam("supplier", "Only invoices issued by this supplier")
     .addOptionalParam("debtor", "Only invoices owed by this debtor")
     .addOptionalParam("holder", "Only receivables this account holds now")
     .addOptionalParam("fromBlock", "The block to read events from (default: the registry's deployment block)"),
 ).setAction(
-  async (args: DeploymentArgs & { supplier?: string; debtor?: string; holder?: string; fromBlock?: string }, hre) =>
+  async (
+    args: DeploymentArgs & { supplier?: string; debtor?: string; holder?: string; fromBlock?: string; json?: boolean },
+    hre,
+  ) =>
     oneLineErrors(async () => {
+      const out = reporter(args.json);
       const supplier = args.supplier !== undefined ? parseAddress(args.supplier, "--supplier") : undefined;
       const debtor = args.debtor !== undefined ? parseAddress(args.debtor, "--debtor") : undefined;
       const holder = args.holder !== undefined ? parseAddress(args.holder, "--holder") : undefined;
@@ -461,19 +484,21 @@ withDeployment(
       const selected = [...invoices.values()].filter(
         (i) => same(i.supplier, supplier) && same(i.debtor, debtor) && same(i.holder, holder),
       );
+      const labels: Labels = await loadLabels(sys);
       const filters = [
-        supplier && `supplier ${supplier}`,
-        debtor && `debtor ${debtor}`,
-        holder && `holder ${holder}`,
+        supplier && `supplier ${labelAddress(labels, supplier)}`,
+        debtor && `debtor ${labelAddress(labels, debtor)}`,
+        holder && `holder ${labelAddress(labels, holder)}`,
       ].filter(Boolean);
       const filterText = filters.length > 0 ? ` with ${filters.join(", ")}` : "";
       if (selected.length === 0) {
-        print(`No invoices${filterText} on the invoice registry ${registryAddress} (events from block ${fromBlock}).`);
-        return [];
+        out.line(
+          `No invoices${filterText} on the invoice registry ${registryAddress} (events from block ${fromBlock}).`,
+        );
+        return out.done([]);
       }
-      const labels: Labels = await loadLabels(sys);
       const cache = new Map<string, TokenInfo>();
-      print(
+      out.line(
         `${selected.length} invoice(s)${filterText} on the invoice registry ${registryAddress} (events from block ${fromBlock}):`,
       );
       const rows = [];
@@ -481,13 +506,18 @@ withDeployment(
         const status = INVOICE_STATUSES[Number(await registry.statusOf(i.id))] ?? "?";
         const currency = await currencyOf(sys, cache, i.currency);
         const piece = i.parentId !== 0n ? `  piece of ${invoiceKey(i.parentId)}` : "";
-        print(
+        out.line(
           `  ${invoiceKey(i.id)}  ${status.padEnd(9)}  ${formatAmount(i.amount, currency).padStart(18)}  ` +
             `due ${formatTime(i.dueDate).slice(0, 10)}  supplier ${labelAddress(labels, i.supplier)}  ` +
             `debtor ${labelAddress(labels, i.debtor)}  holder ${labelAddress(labels, i.holder)}${piece}`,
         );
-        rows.push({ ...i, key: invoiceKey(i.id), status, symbol: currency.symbol });
+        rows.push({
+          ...withLabels(labels, i, "supplier", "debtor", "holder"),
+          key: invoiceKey(i.id),
+          status,
+          symbol: currency.symbol,
+        });
       }
-      return rows;
+      return out.done(rows);
     })(args),
 );

@@ -1,5 +1,5 @@
 import { task } from "hardhat/config";
-import { bps, duration, loadMembers, percent } from "./lib/describe";
+import { bps, duration, labelAddress, labelOf, loadLabels, percent } from "./lib/describe";
 import { loadSystem } from "./lib/system";
 import { reporter } from "./lib/output";
 import { oneLineErrors } from "./lib/tx";
@@ -14,7 +14,8 @@ task("members", "Lists the consortium's members, their voting weights and names,
     oneLineErrors(async () => {
       const out = reporter(args.json);
       const sys = await loadSystem(hre, args.deployment);
-      const [members, totalWeight] = await Promise.all([loadMembers(sys), sys.membership.totalWeight()]);
+      const [labels, totalWeight] = await Promise.all([loadLabels(sys), sys.membership.totalWeight()]);
+      const members = [...labels.members.values()].map((m) => ({ ...m, label: m.name }));
       const g = sys.governor;
       const [quorumBps, approvalBps, votingDelay, votingPeriod, proposalThreshold, timelockDelay] = await Promise.all([
         g["quorumNumerator()"](),
@@ -53,7 +54,9 @@ task("members", "Lists the consortium's members, their voting weights and names,
         `  sensitive:      quorum ${bps(sensitiveQuorumBps)}, For above ${percent(sensitiveApprovalBps, 10_000n)} ` +
           `(${sensitiveApprovalBps} bps), for upgrades, roles, membership changes and governance settings`,
       );
-      out.line(`  guardian:       ${guardian} (cancels proposals before execution, suspends stolen keys)`);
+      out.line(
+        `  guardian:       ${labelAddress(labels, guardian)} (cancels proposals before execution, suspends stolen keys)`,
+      );
       out.line(
         `  members:        ${activeMembers} active (not suspended); governance keeps at least ${minimumMembers}`,
       );
@@ -69,6 +72,7 @@ task("members", "Lists the consortium's members, their voting weights and names,
         sensitiveQuorumBps,
         sensitiveApprovalBps,
         guardian,
+        guardianLabel: labelOf(labels, guardian),
         minimumMembers,
         votingDelay,
         votingPeriod,

@@ -5,7 +5,7 @@ import { task } from "hardhat/config";
 import { type TokenInfo, formatAmount, latestTime, parseAmount } from "./lib/assets";
 import { type SendArgs, operate, outcomeLine, perform, resolveActor, withSend } from "./lib/actor";
 import { type RowProblem, parseRows, readCsv, rowProblemsError } from "./lib/csv";
-import { type Labels, formatTime, labelAddress, loadLabels } from "./lib/describe";
+import { type Labels, formatTime, labelAddress, labelOf, loadLabels, withLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { attributeNames, identityRegistryOf, parseAttributes, parseCountry, parseWallet } from "./lib/identity";
 import { withDeployment } from "./lib/options";
@@ -13,6 +13,7 @@ import { reporter, withJson } from "./lib/output";
 import { parseAddress, parseWhole } from "./lib/parse";
 import {
   MINT_COLUMNS,
+  type TokenRules,
   type MintRow,
   documentHash,
   documentNameText,
@@ -325,7 +326,7 @@ withJson(
       documents.length === 0 ? `${t.symbol} has no documents.` : `${t.symbol} has ${documents.length} document(s):`,
     );
     for (const d of documents) out.line(`  ${d.name}: ${d.uri} (hash ${d.hash}, set ${formatTime(d.lastModified)})`);
-    return out.done({ token: t.address, documents });
+    return out.done({ token: t.address, tokenLabel: labelOf(await loadLabels(sys), t.address), documents });
   })(args),
 );
 
@@ -345,10 +346,15 @@ withJson(
     const rules = await readRules(sys, t);
     for (const line of rulesLines(rules, t, labels)) out.line(line);
     const state = wallet !== undefined ? await readWallet(sys, t, labels, wallet, await latestTime(sys)) : null;
-    if (state) out.line(`${state.label}: ${state.words}.`);
-    return out.done({ rules, wallet: state });
+    if (state) out.line(`${labelAddress(labels, state.wallet)}: ${state.words}.`);
+    return out.done({ rules: ruleLabels(labels, rules), wallet: state });
   })(args),
 );
+
+/** The rules' JSON: the contracts they name, each with its label. */
+function ruleLabels(labels: Labels, rules: TokenRules) {
+  return withLabels(labels, rules, "token", "identityRegistry", "complianceHook");
+}
 
 /**
  * Refuses, in one line, an actor without `role` on the token, saying when the timelock holds it
@@ -460,7 +466,7 @@ withJson(
     if (changes.length === 0) {
       const rules = await readRules(sys, t);
       for (const line of rulesLines(rules, t, labels)) out.line(line);
-      return out.done({ rules, changes: [] });
+      return out.done({ rules: ruleLabels(labels, rules), changes: [] });
     }
     const actor = await resolveActor(hre, args, args.dryRun);
     await requireDuty(sys, labels, t, actor.address, "COMPLIANCE_ROLE");
@@ -473,7 +479,7 @@ withJson(
     }
     const rules = await readRules(sys, t);
     if (!args.dryRun) for (const line of rulesLines(rules, t, labels)) out.line(line);
-    return out.done({ rules, changes: done });
+    return out.done({ rules: ruleLabels(labels, rules), changes: done });
   })(args),
 );
 

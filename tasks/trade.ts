@@ -14,7 +14,7 @@ import {
   restrictionOf,
   tokenLabel,
 } from "./lib/assets";
-import { type Labels, bps, formatTime, formatTimeFrom, labelAddress, loadLabels } from "./lib/describe";
+import { type Labels, bps, formatTime, formatTimeFrom, labelAddress, labelOf, loadLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { type CommonArgs, withDeployment, withKeys } from "./lib/options";
 import { parseAddress } from "./lib/parse";
@@ -420,13 +420,16 @@ withKeys(
   })(args),
 );
 
-withDeployment(
-  task(
-    "trade:show",
-    "Shows a ticket: its terms in words, status, expiry, and whether its legs would settle now",
-  ).addPositionalParam("ticketId", "The ticket number"),
-).setAction(async (args: CommonArgs & { ticketId: string }, hre) =>
+withJson(
+  withDeployment(
+    task(
+      "trade:show",
+      "Shows a ticket: its terms in words, status, expiry, and whether its legs would settle now",
+    ).addPositionalParam("ticketId", "The ticket number"),
+  ),
+).setAction(async (args: CommonArgs & { ticketId: string; json?: boolean }, hre) =>
   oneLineErrors(async () => {
+    const out = reporter(args.json);
     parseTicketId(args.ticketId);
     const sys = await loadSystem(hre, args.deployment);
     const dvp = dvpOf(sys);
@@ -450,29 +453,33 @@ withDeployment(
         ? ": affirmed but expired before the batch run; either party may cancel it"
         : ": affirmed; the next batch run (settleBatch) settles it";
     }
-    print(`Ticket #${id}: ${statusLine}`);
-    print(`  seller:      ${labelAddress(labels, terms.seller)}: delivers the asset, receives the cash`);
-    print(`  buyer:       ${labelAddress(labels, terms.buyer)}: pays the cash, receives the asset`);
-    print(`  proposer:    the ${proposerRole}; affirming party: the ${proposerRole === "seller" ? "buyer" : "seller"}`);
-    print(
+    out.line(`Ticket #${id}: ${statusLine}`);
+    out.line(`  seller:      ${labelAddress(labels, terms.seller)}: delivers the asset, receives the cash`);
+    out.line(`  buyer:       ${labelAddress(labels, terms.buyer)}: pays the cash, receives the asset`);
+    out.line(
+      `  proposer:    the ${proposerRole}; affirming party: the ${proposerRole === "seller" ? "buyer" : "seller"}`,
+    );
+    out.line(
       `  asset leg:   ${formatAmount(terms.assetAmount, terms.asset)} (${tokenLabel(terms.asset)}), seller -> buyer`,
     );
-    print(`  cash leg:    ${formatAmount(terms.cashAmount, terms.cash)} (${tokenLabel(terms.cash)}), buyer -> seller`);
-    print(
+    out.line(
+      `  cash leg:    ${formatAmount(terms.cashAmount, terms.cash)} (${tokenLabel(terms.cash)}), buyer -> seller`,
+    );
+    out.line(
       `  fee now:     ${
         feeAmount === 0n
           ? `none (${bps(feeBps)})`
           : `${formatAmount(feeAmount, terms.cash)} (${bps(feeBps)}) to ${labelAddress(labels, feeRecipient)}, out of the seller's proceeds`
       }`,
     );
-    print(`  settlement:  ${ticket.deferred ? "deferred (batch run after the affirmation)" : "at the affirmation"}`);
-    print(`  expiry:      ${formatTimeFrom(ticket.expiry, now)}${expired ? ": expired" : ""}`);
-    print(`  reference:   ${describeReference(ticket.clientReference)}`);
+    out.line(`  settlement:  ${ticket.deferred ? "deferred (batch run after the affirmation)" : "at the affirmation"}`);
+    out.line(`  expiry:      ${formatTimeFrom(ticket.expiry, now)}${expired ? ": expired" : ""}`);
+    out.line(`  reference:   ${describeReference(ticket.clientReference)}`);
 
     let legs: { leg: LegName; ok: boolean; restriction: RestrictionCheck; problems: string[] }[] = [];
     if (status === "Proposed" || status === "Ready") {
       const checks = await checkLegs(dvp, labels, terms);
-      print("  legs now:");
+      out.line("  legs now:");
       for (const c of checks) {
         const restriction = c.restriction.checked
           ? c.restriction.code === 0
@@ -480,7 +487,7 @@ withDeployment(
             : `restriction ${c.restriction.code} "${c.restriction.message}"`
           : c.restriction.message;
         const rest = c.problems.filter((p) => !p.startsWith("restriction "));
-        print(
+        out.line(
           `    ${c.leg.padEnd(6)} ${c.problems.length === 0 ? "OK  " : "FAIL"} ${restriction}${rest.length > 0 ? `; ${rest.join("; ")}` : ""}`,
         );
       }
@@ -491,21 +498,24 @@ withDeployment(
         problems: c.problems,
       }));
     } else {
-      print(`  legs now:    not checked (the ticket is ${status.toLowerCase()})`);
+      out.line(`  legs now:    not checked (the ticket is ${status.toLowerCase()})`);
     }
-    return {
+    return out.done({
       ticketId: id,
       status,
       seller: terms.seller,
+      sellerLabel: labelOf(labels, terms.seller),
       buyer: terms.buyer,
+      buyerLabel: labelOf(labels, terms.buyer),
       proposer: ticket.proposer,
+      proposerLabel: labelOf(labels, ticket.proposer),
       assetAmount: ticket.assetAmount,
       cashAmount: ticket.cashAmount,
       expiry: ticket.expiry,
       deferred: ticket.deferred,
       reference: describeReference(ticket.clientReference),
       legs,
-    };
+    });
   })(args),
 );
 
@@ -581,7 +591,9 @@ withJson(
       tickets: ready.map((t) => ({
         ticketId: t.id,
         seller: t.terms.seller,
+        sellerLabel: labelOf(labels, t.terms.seller),
         buyer: t.terms.buyer,
+        buyerLabel: labelOf(labels, t.terms.buyer),
         asset: t.terms.asset.address,
         assetAmount: t.terms.assetAmount,
         cash: t.terms.cash.address,

@@ -2,7 +2,7 @@
 import { task } from "hardhat/config";
 import type { DvPSettlement } from "../typechain-types";
 import { type TokenInfo, formatAmount, latestTime, loadToken, requireContract } from "./lib/assets";
-import { formatTimeFrom, labelAddress, loadLabels } from "./lib/describe";
+import { formatTimeFrom, labelAddress, loadLabels, withLabels } from "./lib/describe";
 import { GovError } from "./lib/errors";
 import { withDeployment } from "./lib/options";
 import { reporter, withJson } from "./lib/output";
@@ -53,7 +53,7 @@ withJson(
           `${labelAddress(labels, t.buyer)} for ${formatAmount(t.cashAmount, cash)}` +
           `${name === "Proposed" || name === "Ready" ? `, expires ${formatTimeFrom(t.expiry, now)}` : ""}`,
       );
-      tickets.push({
+      const ticket = {
         ticketId: id,
         status: name,
         seller: t.seller,
@@ -65,7 +65,8 @@ withJson(
         expiry: t.expiry,
         deferred: t.deferred,
         proposer: t.proposer,
-      });
+      };
+      tickets.push(withLabels(labels, ticket, "seller", "buyer", "proposer"));
     }
     if (tickets.length === 0) out.line("No tickets.");
     return out.done({ tickets });

@@ -10,7 +10,15 @@ import {
   requireContract,
 } from "./assets";
 import { parseHash } from "./corporateActions";
-import { formatTime } from "./describe";
+import {
+  type Labels,
+  entityLabelOf,
+  formatTime,
+  labelAddress,
+  labelEntity,
+  withEntityLabels,
+  withLabels,
+} from "./describe";
 import { GovError } from "./errors";
 import { parseEntity } from "./identity";
 import { parseAddress, parseWhole } from "./parse";
@@ -37,19 +45,20 @@ export interface EntityRef {
 }
 
 /** An entity the identity registry knows: a 0x 32-byte id or the name its id is hashed from. */
-export async function resolveEntity(sys: System, value: unknown, what: string): Promise<EntityRef> {
+export async function resolveEntity(sys: System, value: unknown, what: string, labels?: Labels): Promise<EntityRef> {
   const id = parseEntity(value, what);
   const identity = requireContract(sys, "identity-registry");
   if ((await identity.entityIndexOf(id)) === 0n) {
     throw new GovError(`${what}: entity "${String(value)}" is not registered in the identity registry`);
   }
   const text = String(value).trim();
-  return { id, label: /^0x/i.test(text) ? entityLabel(id) : `${text} (${entityLabel(id)})` };
+  if (entityLabelOf(labels, id) !== null || /^0x/i.test(text)) return { id, label: entityLabel(id, labels) };
+  return { id, label: `${text} (${entityLabel(id)})` };
 }
 
-/** A short form of an entity id. */
-export function entityLabel(id: string): string {
-  return `${id.slice(0, 10)}…`;
+/** A short form of an entity id, after its name in labels.json when it has one: `Pearl River Bank (0x1234abcd…)`. */
+export function entityLabel(id: string, labels?: Labels): string {
+  return labelEntity(labels, id, true);
 }
 
 /** The currency to use: `--currency` (an address or cash-token), else the registry's base currency. */
@@ -140,8 +149,9 @@ async function lineView(sys: System, lender: string, counterparty: string, now: 
 }
 
 /** One line in words, from the lender's side or the counterparty's. */
-export function lineText(l: LineView, side: "granted" | "received"): string {
-  const other = side === "granted" ? `to ${entityLabel(l.counterparty)}` : `from ${entityLabel(l.lender)}`;
+export function lineText(l: LineView, side: "granted" | "received", labels?: Labels): string {
+  const other =
+    side === "granted" ? `to ${entityLabel(l.counterparty, labels)}` : `from ${entityLabel(l.lender, labels)}`;
   const state = l.expired
     ? "EXPIRED (nothing new under it)"
     : l.overLimit
@@ -196,7 +206,7 @@ async function adverseView(sys: System, id: bigint): Promise<AdverseView> {
 }
 
 /** An adverse record in words. */
-export function adverseText(a: AdverseView): string {
+export function adverseText(a: AdverseView, labels?: Labels): string {
   const disputed = a.disputeHash !== ethers.ZeroHash ? `; disputed by the subject (evidence ${a.disputeHash})` : "";
   const decision =
     a.status === "upheld"
@@ -207,7 +217,7 @@ export function adverseText(a: AdverseView): string {
           ? "; awaiting governance"
           : "";
   return (
-    `#${a.id} ${a.kind}, ${a.amount}, on ${formatTime(BigInt(a.date))}, filed by ${a.reporter} ` +
+    `#${a.id} ${a.kind}, ${a.amount}, on ${formatTime(BigInt(a.date))}, filed by ${labelAddress(labels, a.reporter)} ` +
     `(evidence ${a.evidenceHash})${disputed}${decision}`
   );
 }
@@ -338,7 +348,7 @@ async function exposuresOf(sys: System, entity: string): Promise<CreditShow["exp
 }
 
 /** credit:show's text. */
-export function creditShowLines(s: CreditShow, label: string): string[] {
+export function creditShowLines(s: CreditShow, label: string, labels?: Labels): string[] {
   const r = s.record;
   const lines = [
     `Credit record of ${label}, in ${s.symbol} (${s.currency}):`,
@@ -349,19 +359,39 @@ export function creditShowLines(s: CreditShow, label: string): string[] {
       `(now ${s.ceiling.outstanding})`,
     `  lines received: ${r.linesReceived} open line(s); in ${s.symbol}: limit ${r.totalLimit}, used ${r.totalUsed}`,
   ];
-  for (const l of s.linesReceived) lines.push(`    ${lineText(l, "received")}`);
+  for (const l of s.linesReceived) lines.push(`    ${lineText(l, "received", labels)}`);
   lines.push(
     `  lines granted: ${s.linesGranted.length} (enforcement ${s.enforced ? "ON: receivables beyond its lines are refused" : "off"})`,
   );
-  for (const l of s.linesGranted) lines.push(`    ${lineText(l, "granted")}`);
+  for (const l of s.linesGranted) lines.push(`    ${lineText(l, "granted", labels)}`);
   lines.push(`  exposures as a holder of receivables: ${s.exposures.length === 0 ? "none" : ""}`);
-  for (const e of s.exposures) lines.push(`    on ${entityLabel(e.debtor)}: ${e.amount}`);
+  for (const e of s.exposures) lines.push(`    on ${entityLabel(e.debtor, labels)}: ${e.amount}`);
   lines.push(
     `  adverse records: ${r.adverseRecords} (${r.disputed} disputed awaiting governance, ${r.upheld} upheld, ` +
       `${r.struck} struck)`,
   );
-  for (const a of s.adverseRecords) lines.push(`    ${adverseText(a)}`);
+  for (const a of s.adverseRecords) lines.push(`    ${adverseText(a, labels)}`);
   return lines;
+}
+
+/** credit:show's JSON: the record with a label (or null) beside each entity and address. */
+export function labelCreditShow(labels: Labels, s: CreditShow) {
+  const line = (l: LineView) => withEntityLabels(labels, l, "lender", "counterparty");
+  return {
+    ...withEntityLabels(labels, s, "entity"),
+    linesGranted: s.linesGranted.map(line),
+    linesReceived: s.linesReceived.map(line),
+    exposures: s.exposures.map((e) => withEntityLabels(labels, e, "debtor")),
+    adverseRecords: s.adverseRecords.map((a) => withLabels(labels, withEntityLabels(labels, a, "subject"), "reporter")),
+  };
+}
+
+/** credit:exposure's JSON: the view with the lender's and debtor's labels (or null). */
+export function labelExposure(labels: Labels, v: ExposureView) {
+  return {
+    ...withEntityLabels(labels, v, "lender", "debtor"),
+    line: v.line && withEntityLabels(labels, v.line, "lender", "counterparty"),
+  };
 }
 
 /** credit:exposure's result. */

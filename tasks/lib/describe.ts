@@ -1,6 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { ethers } from "ethers";
 import { explainAssetCall } from "./assetRegistry";
 import type { ContractName } from "./deployment";
+import { GovError } from "./errors";
 import { explainInvoiceCall, roleDuty } from "./invoiceActions";
 import type { System } from "./system";
 
@@ -17,6 +20,63 @@ export interface Labels {
   nameOf(address: string): ContractName | undefined;
   roles: Map<string, string>;
   members: Map<string, MemberRecord>;
+  /** Other participants' names (lower-case address -> name), from the deployment's labels.json. */
+  accounts?: Map<string, string>;
+  /** Legal entities' names (lower-case 0x entity id -> name), from the deployment's labels.json. */
+  entities?: Map<string, string>;
+}
+
+/** The file, beside deployed_addresses.json, that names the deployment's other participants. */
+export const LABELS_FILE = "labels.json";
+
+/** Where the labels file of a deployment is: beside its deployed_addresses.json. */
+export function labelsFileOf(deploymentFile: string): string {
+  return path.join(path.dirname(deploymentFile), LABELS_FILE);
+}
+
+/**
+ * Reads a labels file: `{ "accounts": { "<address>": "<name>" }, "entities": { "<0x id | name the id
+ * is hashed from>": "<name>" } }` (both optional). A missing file is no labels; a bad one is a
+ * one-line error naming the file and the entry.
+ */
+export function readLabelsFile(file: string): { accounts: Map<string, string>; entities: Map<string, string> } {
+  const accounts = new Map<string, string>();
+  const entities = new Map<string, string>();
+  if (!fs.existsSync(file)) return { accounts, entities };
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new GovError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) {
+    throw new GovError(`${file}: expected an object { "accounts": {...}, "entities": {...} }`);
+  }
+  const { accounts: a = {}, entities: e = {}, ...rest } = json as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) throw new GovError(`${file}: unknown key "${unknown[0]}" (only "accounts" and "entities")`);
+  const entries = (section: string, value: unknown): [string, string][] => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new GovError(`${file}: "${section}" must be an object of "key": "name"`);
+    }
+    return Object.entries(value as Record<string, unknown>).map(([key, name]) => {
+      if (typeof name !== "string" || name.trim() === "") {
+        throw new GovError(`${file}: ${section} "${key}": the name must be a non-empty string`);
+      }
+      return [key, name.trim()];
+    });
+  };
+  for (const [key, name] of entries("accounts", a)) {
+    if (!ethers.isAddress(key)) throw new GovError(`${file}: accounts "${key}" is not an address`);
+    accounts.set(key.toLowerCase(), name);
+  }
+  for (const [key, name] of entries("entities", e)) {
+    if (/^0x/i.test(key) && !/^0x[0-9a-fA-F]{64}$/.test(key)) {
+      throw new GovError(`${file}: entities "${key}" is not a 32-byte id (0x and 64 hex digits) or a name`);
+    }
+    entities.set((/^0x/i.test(key) ? key : ethers.id(key)).toLowerCase(), name);
+  }
+  return { accounts, entities };
 }
 
 /** Governor.ProposalState, by value. */
@@ -45,22 +105,79 @@ export async function loadMembers(sys: System): Promise<MemberRecord[]> {
   );
 }
 
-/** The labels of a system: contract names, role names and the current members' names. */
+/**
+ * The labels of a system: contract names, role names, the current members' names (on chain), and
+ * the names of other participants and entities from the deployment's labels.json, if any.
+ */
 export async function loadLabels(sys: System): Promise<Labels> {
   const members = new Map((await loadMembers(sys)).map((m) => [m.account.toLowerCase(), m]));
-  return { nameOf: sys.nameOf, roles: sys.roles, members };
+  const { accounts, entities } = readLabelsFile(labelsFileOf(sys.deployment.file));
+  return { nameOf: sys.nameOf, roles: sys.roles, members, accounts, entities };
 }
 
-/** `0xAbC... (timelock)`, `0xAbC... (member Pearl River Bank)` or the bare address. */
+/**
+ * The label of an address, or null: the contract's name in the deployment, else the member's name
+ * in the register, else the participant's name in labels.json.
+ */
+export function labelOf(labels: Labels | undefined, address: string): string | null {
+  if (!labels || !ethers.isAddress(address)) return null;
+  const contract = labels.nameOf(address);
+  if (contract) return contract;
+  const lower = address.toLowerCase();
+  return labels.members.get(lower)?.name ?? labels.accounts?.get(lower) ?? null;
+}
+
+/** `0xAbC... (timelock)`, `0xAbC... (Pearl River Bank)` or the bare address. */
 export function labelAddress(labels: Labels | undefined, address: string): string {
   const checksummed = ethers.getAddress(address);
-  if (!labels) return checksummed;
-  const contract = labels.nameOf(checksummed);
-  if (contract) return `${checksummed} (${contract})`;
-  const member = labels.members.get(checksummed.toLowerCase());
-  if (member) return `${checksummed} (${member.name})`;
-  if (checksummed === ethers.ZeroAddress) return `${checksummed} (zero address)`;
+  const label = labelOf(labels, checksummed);
+  if (label !== null) return `${checksummed} (${label})`;
+  if (labels && checksummed === ethers.ZeroAddress) return `${checksummed} (zero address)`;
   return checksummed;
+}
+
+/** The name of a legal entity (0x 32-byte id) in labels.json, or null. */
+export function entityLabelOf(labels: Labels | undefined, entityId: string): string | null {
+  return labels?.entities?.get(entityId.toLowerCase()) ?? null;
+}
+
+/** `Pearl River Bank (0x1234abcd…)` (`short`) / `0x1234…full (Pearl River Bank)`, or the id alone. */
+export function labelEntity(labels: Labels | undefined, entityId: string, short = false): string {
+  const label = entityLabelOf(labels, entityId);
+  if (short) return label === null ? `${entityId.slice(0, 10)}…` : `${label} (${entityId.slice(0, 10)}…)`;
+  return label === null ? entityId : `${entityId} (${label})`;
+}
+
+/** `row` with a `<field>Label` (the entity's name in labels.json, or null) beside each entity-id field named. */
+export function withEntityLabels<T extends object, K extends keyof T & string>(
+  labels: Labels | undefined,
+  row: T,
+  ...fields: K[]
+): T & Record<string, string | null> {
+  const added: Record<string, string | null> = {};
+  for (const field of fields) {
+    const value = row[field] as unknown;
+    added[`${field}Label`] = typeof value === "string" ? entityLabelOf(labels, value) : null;
+  }
+  return { ...row, ...added };
+}
+
+/**
+ * `row` with a `<field>Label` (the address's label, or null) beside each address field named; an
+ * array of addresses gets `<field>Labels`. The address fields themselves are kept as they are.
+ */
+export function withLabels<T extends object, K extends keyof T & string>(
+  labels: Labels | undefined,
+  row: T,
+  ...fields: K[]
+): T & Record<string, string | null | (string | null)[]> {
+  const added: Record<string, string | null | (string | null)[]> = {};
+  for (const field of fields) {
+    const value = row[field] as unknown;
+    if (Array.isArray(value)) added[`${field}Labels`] = value.map((a) => labelOf(labels, String(a)));
+    else added[`${field}Label`] = typeof value === "string" ? labelOf(labels, value) : null;
+  }
+  return { ...row, ...added };
 }
 
 /** A role hash as its name (`AGENT_ROLE`), or the hash when unknown. */

@@ -1,7 +1,7 @@
 import { ethers } from "ethers";
 import type { IdentityRegistry } from "../../typechain-types";
 import { requireContract } from "./assets";
-import { type Labels, formatTime, labelAddress } from "./describe";
+import { type Labels, entityLabelOf, formatTime, labelOf } from "./describe";
 import { GovError } from "./errors";
 import { type CsvRow, type RowProblem, fieldError, parseField } from "./csv";
 import { entityIdOf } from "./invoiceKey";
@@ -119,10 +119,13 @@ export function parseEntity(value: unknown, what: string): string {
 /** A wallet's state in the registry, as identity:show prints it (the --json shape). */
 export interface IdentityView {
   wallet: string;
-  label: string;
+  /** The wallet's name (labels.json, a member's or a contract's), or null. */
+  label: string | null;
   registered: boolean;
   verified: boolean;
   entityId: string | null;
+  /** The entity's name in labels.json, or null. */
+  entityLabel: string | null;
   /** The entity the wallet is bound to (also after removal), or null when never registered. */
   boundEntityId: string | null;
   country: number | null;
@@ -145,10 +148,11 @@ export async function readIdentity(sys: System, labels: Labels | undefined, wall
   const boundEntityId = bound === ethers.ZeroHash ? null : bound;
   const view: IdentityView = {
     wallet: ethers.getAddress(wallet),
-    label: labelAddress(labels, wallet),
+    label: labelOf(labels, wallet),
     registered,
     verified,
     entityId: null,
+    entityLabel: boundEntityId ? entityLabelOf(labels, boundEntityId) : null,
     boundEntityId,
     country: null,
     expiry: null,
@@ -176,14 +180,16 @@ export async function readIdentity(sys: System, labels: Labels | undefined, wall
 
 /** The lines identity:show prints for a view. */
 export function identityLines(view: IdentityView): string[] {
+  const wallet = view.label === null ? view.wallet : `${view.wallet} (${view.label})`;
+  const entity = (id: string) => (view.entityLabel === null ? id : `${id} (${view.entityLabel})`);
   if (!view.registered) {
     return [
-      `${view.label}: not registered${view.boundEntityId ? ` (removed; stays bound to entity ${view.boundEntityId})` : ""}.`,
+      `${wallet}: not registered${view.boundEntityId ? ` (removed; stays bound to entity ${entity(view.boundEntityId)})` : ""}.`,
     ];
   }
   return [
-    `${view.label}: ${view.verified ? "verified" : "registered, KYC EXPIRED"}`,
-    `  entity:      ${view.entityId} (${view.entityWallets} registered wallet(s))`,
+    `${wallet}: ${view.verified ? "verified" : "registered, KYC EXPIRED"}`,
+    `  entity:      ${entity(view.entityId as string)} (${view.entityWallets} registered wallet(s))`,
     `  country:     ${view.country}`,
     `  KYC expiry:  ${view.expiry}`,
     `  attributes:  ${view.attributes.length === 0 ? "none" : view.attributes.join(", ")} (flags ${view.attributeFlags})`,

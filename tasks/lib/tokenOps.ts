@@ -11,7 +11,7 @@ import {
   resolveToken,
 } from "./assets";
 import { type CsvRow, parseField } from "./csv";
-import { type Labels, formatTime, formatTimeFrom, labelAddress } from "./describe";
+import { type Labels, formatTime, formatTimeFrom, labelAddress, labelOf } from "./describe";
 import type { ContractName } from "./deployment";
 import { GovError } from "./errors";
 import { attributeNames, identityRegistryOf, parseWallet } from "./identity";
@@ -170,14 +170,15 @@ export function rulesLines(rules: TokenRules, token: TokenInfo, labels: Labels |
     }`,
     `  max entity balance:  ${rules.maxEntityBalance === 0n ? "no limit" : amount(rules.maxEntityBalance)}`,
     `  max holders:         ${rules.maxHolders === 0n ? "no limit" : `${rules.maxHolders} entities`}`,
-    `  compliance hook:     ${rules.complianceHook ?? "none"}`,
+    `  compliance hook:     ${rules.complianceHook ? labelAddress(labels, rules.complianceHook) : "none"}`,
   ];
 }
 
 /** A wallet's state on a token (token:show <wallet>; --json shape). */
 export interface WalletState {
   wallet: string;
-  label: string;
+  /** The wallet's name (labels.json, a member's or a contract's), or null. */
+  label: string | null;
   registered: boolean;
   verified: boolean;
   balance: bigint;
@@ -225,7 +226,7 @@ export async function readWallet(
   parts.push(`may move ${amount(BigInt(freeBalance))} now`);
   return {
     wallet: ethers.getAddress(wallet),
-    label: labelAddress(labels, wallet),
+    label: labelOf(labels, wallet),
     registered: Boolean(registered),
     verified: Boolean(verified),
     balance: BigInt(balance),

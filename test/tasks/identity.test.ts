@@ -176,10 +176,11 @@ describe("tasks: identity:show", () => {
     expect(JSON.parse(lines[0])).to.deep.equal(result);
     expect(result).to.deep.equal({
       wallet: f.investor.address,
-      label: f.investor.address,
+      label: null,
       registered: true,
       verified: true,
       entityId: entity("ACME"),
+      entityLabel: null,
       boundEntityId: entity("ACME"),
       country: Country.CN,
       expiry: new Date(f.expiry * 1000)

@@ -170,7 +170,7 @@ describe("tasks: token documents and approvals", () => {
       "token:docs",
       { deployment: f.deployment, json: true },
     );
-    expect(JSON.parse(lines.join("\n"))).to.have.keys(["token", "documents"]);
+    expect(JSON.parse(lines.join("\n"))).to.have.keys(["token", "tokenLabel", "documents"]);
     expect(result.documents).to.have.length(1);
     expect(result.documents[0]).to.include({
       name: "prospectus",
@@ -212,10 +212,12 @@ describe("tasks: token:rules and token:show", () => {
       [
         "allowedCountries",
         "complianceHook",
+        "complianceHookLabel",
         "countryRestricted",
         "decimals",
         "holders",
         "identityRegistry",
+        "identityRegistryLabel",
         "maxEntityBalance",
         "maxHolders",
         "maxSupply",
@@ -224,6 +226,7 @@ describe("tasks: token:rules and token:show", () => {
         "requiredAttributes",
         "symbol",
         "token",
+        "tokenLabel",
         "totalSupply",
       ].sort(),
     );
