@@ -57,7 +57,7 @@ interface Operators {
 }
 
 /** Each duty of `Operators` and the token role it grants. */
-const DUTY_ROLES: [keyof Operators, string][] = [
+export const DUTY_ROLES: [keyof Operators, string][] = [
   ["supplyAgents", "SUPPLY_ROLE"],
   ["freezeAgents", "FREEZE_ROLE"],
   ["forcedTransferAgents", "FORCED_TRANSFER_ROLE"],

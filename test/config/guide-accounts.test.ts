@@ -17,6 +17,7 @@ import {
   roleNames,
 } from "../../tasks/lib/acceptance";
 import { CONTRACT_NAMES } from "../../tasks/lib/deployment";
+import { DUTY_ROLES } from "../../tasks/lib/verify";
 
 const ROOT = path.join(__dirname, "..", "..");
 const GUIDE = "docs/operations.md";
@@ -89,20 +90,11 @@ function expectedByAddress(): Map<string, Expected> {
   of(p.Governance.guardian).proposalGuardian = true;
   grant([p.Governance.guardian], "membership", "GUARDIAN_ROLE");
   grant(p.Identity.registrars, "identity-registry", "REGISTRAR_ROLE");
-  const duties: [string, string][] = [
-    ["supplyAgents", "SUPPLY_ROLE"],
-    ["freezeAgents", "FREEZE_ROLE"],
-    ["forcedTransferAgents", "FORCED_TRANSFER_ROLE"],
-    ["recoveryAgents", "RECOVERY_ROLE"],
-    ["documentAgents", "DOCUMENT_ROLE"],
-    ["complianceOfficers", "COMPLIANCE_ROLE"],
-    ["guardians", "GUARDIAN_ROLE"],
-  ];
   for (const [operators, contract] of [
     ["securityOperators", "security-token"],
     ["cashOperators", "cash-token"],
   ]) {
-    for (const [field, role] of duties) grant(p.Tokens[operators][field], contract, role);
+    for (const [field, role] of DUTY_ROLES) grant(p.Tokens[operators][field], contract, role);
   }
   grant(p.Invoices.guardians, "invoice-registry", "GUARDIAN_ROLE");
   grant(p.Settlement.guardians, "dvp-settlement", "GUARDIAN_ROLE");

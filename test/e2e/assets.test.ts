@@ -4,16 +4,14 @@ import { ethers } from "ethers";
 import type { AssetRegistry, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import {
   type CommandResult,
+  explain,
+  hardhat,
   type HardhatNode,
   LOCALHOST_PARAMETERS,
   type Mining,
-  type SharedDeployment,
-  childEnv,
-  explain,
-  hardhat,
+  openSharedSession,
   SHARED_SETUP_TIMEOUT_MS,
-  sharedDeployment,
-  sharedNodeOrSkip,
+  type SharedDeployment,
   travel,
 } from "./support";
 
@@ -43,16 +41,7 @@ describe("e2e: ops issue a security with the tasks on a real JSON-RPC node (npx 
 
   before(async function () {
     this.timeout(SHARED_SETUP_TIMEOUT_MS); // the first file to ask starts the node and deploys
-    node = await sharedNodeOrSkip(this);
-    shared = await sharedDeployment();
-    mining = node.mining;
-    await node.mineOnInterval();
-    env = childEnv(node.url);
-    provider = new ethers.JsonRpcProvider(node.url, undefined, {
-      staticNetwork: true,
-      polling: true,
-      pollingInterval: 100,
-    });
+    ({ node, shared, mining, env, provider } = await openSharedSession(this));
   });
 
   after(async function () {

@@ -6,16 +6,14 @@ import type { DvPSettlement, IdentityRegistry, InvoiceRegistry, SecurityToken } 
 import {
   type CommandResult,
   E2E_LOG_RANGE,
-  type HardhatNode,
-  type Mining,
-  type SharedDeployment,
-  childEnv,
   explain,
   hardhat,
+  type HardhatNode,
+  type Mining,
+  openSharedSession,
   rpc,
   SHARED_SETUP_TIMEOUT_MS,
-  sharedDeployment,
-  sharedNodeOrSkip,
+  type SharedDeployment,
   travel,
 } from "./support";
 
@@ -147,17 +145,8 @@ describe("e2e: every role's daily operation, as tasks, behind a log-capped proxy
 
   before(async function () {
     this.timeout(SHARED_SETUP_TIMEOUT_MS); // the first file to ask starts the node and deploys
-    node = await sharedNodeOrSkip(this);
-    shared = await sharedDeployment();
+    ({ node, shared, mining, env, provider } = await openSharedSession(this));
     expect(shared.result.code, explain(shared.result)).to.equal(0);
-    mining = node.mining;
-    await node.mineOnInterval();
-    env = childEnv(node.url);
-    provider = new ethers.JsonRpcProvider(node.url, undefined, {
-      staticNetwork: true,
-      polling: true,
-      pollingInterval: 100,
-    });
     const at = async <T>(key: string, artifact: string) =>
       new ethers.Contract(
         shared.addresses[key],

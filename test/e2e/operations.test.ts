@@ -7,19 +7,18 @@ import { ethers } from "ethers";
 import { tokenize } from "../../tasks/lib/parse";
 import type { DvPSettlement, IdentityRegistry, SecurityToken } from "../../typechain-types";
 import {
-  type CommandResult,
-  type HardhatNode,
-  LOCALHOST_PARAMETERS,
-  type Mining,
-  type SharedDeployment,
   allTransactions,
   childEnv,
+  type CommandResult,
   explain,
   freePort,
   hardhat,
+  type HardhatNode,
+  LOCALHOST_PARAMETERS,
+  type Mining,
+  openSharedSession,
   SHARED_SETUP_TIMEOUT_MS,
-  sharedDeployment,
-  sharedNodeOrSkip,
+  type SharedDeployment,
   travel,
   uniqueId,
 } from "./support";
@@ -60,17 +59,8 @@ describe("e2e: operations on a real JSON-RPC node (npx hardhat node, FREE_GAS)",
 
   before(async function () {
     this.timeout(SHARED_SETUP_TIMEOUT_MS); // the first file to ask starts the node and deploys
-    node = await sharedNodeOrSkip(this);
-    shared = await sharedDeployment();
+    ({ node, shared, mining, env, provider } = await openSharedSession(this));
     deployment = shared.deployment;
-    mining = node.mining;
-    await node.mineOnInterval();
-    env = childEnv(node.url);
-    provider = new ethers.JsonRpcProvider(node.url, undefined, {
-      staticNetwork: true,
-      polling: true,
-      pollingInterval: 100,
-    });
   });
 
   after(async function () {

@@ -11,6 +11,7 @@ import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { ethers } from "ethers";
 import { BESU_LOG_RANGE_ERROR, type LogRangeFilter, exceedsLogRange } from "../fixtures/besu";
 
 /** The project's root folder: commands run there. */
@@ -659,6 +660,35 @@ export async function sharedNodeOrSkip(context: Mocha.Context): Promise<HardhatN
     context.skip();
   }
   return node;
+}
+
+/** An e2e file's view of the shared node and deployment, opened in its `before` hook. */
+export interface SharedSession {
+  node: HardhatNode;
+  shared: SharedDeployment;
+  /** How the node mined before the file switched it to interval mining (restored by closeSharedSession). */
+  mining: Mining;
+  /** The environment of the commands the file runs (their localhost network is the node). */
+  env: NodeJS.ProcessEnv;
+  provider: ethers.JsonRpcProvider;
+}
+
+/**
+ * In an e2e file's `before` hook: the shared node (or the file is skipped, see sharedNodeOrSkip),
+ * the shared deployment, the node mining on an interval as a real chain does, and a provider that
+ * polls it.
+ */
+export async function openSharedSession(context: Mocha.Context): Promise<SharedSession> {
+  const node = await sharedNodeOrSkip(context);
+  const shared = await sharedDeployment();
+  const mining = node.mining;
+  await node.mineOnInterval();
+  const provider = new ethers.JsonRpcProvider(node.url, undefined, {
+    staticNetwork: true,
+    polling: true,
+    pollingInterval: 100,
+  });
+  return { node, shared, mining, env: childEnv(node.url), provider };
 }
 
 /**

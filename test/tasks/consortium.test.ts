@@ -5,27 +5,12 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { LOCALHOST_PARAMETERS } from "../fixtures/consortium";
 import { PROPOSER_ROLE, impersonate } from "../fixtures/governance";
 import { tokenize } from "../../tasks/lib/parse";
-import { expectTaskError, runTask, tasksFixture, tmpFile } from "./helpers";
+import { expectTaskError, failedRows, rowDetail, runTask, tasksFixture, tmpFile } from "./helpers";
 
 const VERIFY = "consortium:verify-deployment";
 const PREPARE = "consortium:prepare-upgrade";
 
 type Fixture = Awaited<ReturnType<typeof tasksFixture>>;
-
-/** The rows of a verification table that failed, as "group: name". */
-function failedRows(text: string): string[] {
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("  FAIL  "))
-    .map((line) => line.slice(8).split(/\s{2,}/)[0]);
-}
-
-/** The detail of the table row named `row`. */
-function rowDetail(text: string, row: string): string {
-  const line = text.split("\n").find((l) => l.slice(8).startsWith(`${row}  `));
-  expect(line, `no row "${row}"`).to.not.equal(undefined);
-  return line!.slice(8 + row.length).trim();
-}
 
 /** Runs the verification that must fail, and returns the failed rows and the table. */
 async function verifyFails(args: Record<string, unknown>) {

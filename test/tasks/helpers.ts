@@ -138,3 +138,18 @@ export async function proposeAdmission(
   });
   return result;
 }
+
+/** The rows of a verification table that failed, as "group: name". */
+export function failedRows(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("  FAIL  "))
+    .map((line) => line.slice(8).split(/\s{2,}/)[0]);
+}
+
+/** The detail of the table row named `row`. */
+export function rowDetail(text: string, row: string): string {
+  const line = text.split("\n").find((l) => l.slice(8).startsWith(`${row}  `));
+  expect(line, `no row "${row}"`).to.not.equal(undefined);
+  return line!.slice(8 + row.length).trim();
+}

@@ -5,7 +5,7 @@ import { Attr, Country } from "../../scripts/lib/constants";
 import { withCheckDigit } from "../../tasks/lib/assetRegistry";
 import { LOCALHOST_PARAMETERS } from "../fixtures/consortium";
 import { Vote, action, impersonate, passProposal, propose, toVotingEnd, toVotingStart } from "../fixtures/governance";
-import { expectTaskError, runTask, tasksFixture } from "./helpers";
+import { expectTaskError, failedRows, rowDetail, runTask, tasksFixture } from "./helpers";
 
 const VERIFY = "consortium:verify-deployment";
 const ISSUER = "Shenzhen Metro Group";
@@ -19,21 +19,6 @@ interface Report {
   checks: { group: string; name: string; ok: boolean; detail: string }[];
   passed: number;
   failed: number;
-}
-
-/** The rows of a verification table that failed, as "group: name". */
-function failedRows(text: string): string[] {
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("  FAIL  "))
-    .map((line) => line.slice(8).split(/\s{2,}/)[0]);
-}
-
-/** The detail of the table row named `row`. */
-function rowDetail(text: string, row: string): string {
-  const line = text.split("\n").find((l) => l.slice(8).startsWith(`${row}  `));
-  expect(line, `no row "${row}"`).to.not.equal(undefined);
-  return line!.slice(8 + row.length).trim();
 }
 
 /** Runs the verification that must fail; returns the failed rows and the table. */
