@@ -8,10 +8,8 @@
  * and the deployment id the guide lets the reader choose (a unique one, so that no folder of the
  * reader's in ignition/deployments/ is touched).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { expect } from "chai";
 import { ethers } from "ethers";
 import {
@@ -23,6 +21,7 @@ import {
   ROOT,
   childEnv,
   cleanUp,
+  command,
   explain,
   ignitionCannotDeploy,
   uniqueId,
@@ -112,56 +111,9 @@ function withDeploymentId(text: string, deploymentId: string): string {
     .replace(new RegExp(`(ignition/deployments/)${GUIDE_DEPLOYMENT_ID}(?=[\\s/]|$)`, "g"), `$1${deploymentId}`);
 }
 
-/** Shell process groups started here and not yet ended: stopped when the test run exits, however it ends. */
-const live = new Set<number>();
-process.on("exit", () => {
-  for (const pid of live) {
-    try {
-      process.kill(-pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-});
-
-/** Runs `script` with `sh -c` at the project's root, in its own process group, for at most `timeoutMs`. */
+/** Runs `script` with `sh -c` at the project's root, for at most `timeoutMs`. */
 function shell(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn("sh", ["-c", script], { cwd: ROOT, env, detached: true, stdio: "pipe" });
-    const pid = child.pid;
-    if (pid !== undefined) live.add(pid);
-    const stop = () => {
-      if (pid === undefined) return;
-      try {
-        process.kill(-pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    };
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, timeoutMs);
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      // a command's own children (none expected) must not outlive it
-      stop();
-      if (pid !== undefined) live.delete(pid);
-      stdout = stripVTControlCharacters(stdout);
-      stderr = stripVTControlCharacters(stderr);
-      const lines = `${stdout}\n${stderr}`.split("\n").filter((l) => l.trim() !== "");
-      resolve({ code, signal, stdout, stderr, lines, timedOut });
-    });
-  });
+  return command("sh", ["-c", script], env, timeoutMs);
 }
 
 const blocks = rehearsalBlocks(fs.readFileSync(path.join(ROOT, GUIDE), "utf8"));

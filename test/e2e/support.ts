@@ -108,18 +108,17 @@ const NPX_HARDHAT = ["npx", ["hardhat"]] as const;
 const HARDHAT_CLI = [process.execPath, [require.resolve("hardhat/internal/cli/bootstrap.js")]] as const;
 
 /**
- * Runs `hardhat <args>` in its own process group and waits for it, at most `timeoutMs` (then the
- * whole group is killed and the result says timedOut). With `npx`, exactly as `npx hardhat <args>`.
+ * Runs `file args` at the project's root in its own process group and waits for it, at most
+ * `timeoutMs` (then the whole group is killed and the result says timedOut).
  */
-export function hardhat(
-  args: string[],
+export function command(
+  file: string,
+  args: readonly string[],
   env: NodeJS.ProcessEnv,
-  timeoutMs = 90_000,
-  { npx = false }: { npx?: boolean } = {},
+  timeoutMs: number,
 ): Promise<CommandResult> {
-  const [command, prefix] = npx ? NPX_HARDHAT : HARDHAT_CLI;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], { cwd: ROOT, env, detached: true, stdio: "pipe" });
+    const child = spawn(file, args, { cwd: ROOT, env, detached: true, stdio: "pipe" });
     if (child.pid !== undefined) live.add(child.pid);
     let stdout = "";
     let stderr = "";
@@ -146,6 +145,17 @@ export function hardhat(
       resolve({ code, signal, stdout, stderr, lines, timedOut });
     });
   });
+}
+
+/** `hardhat <args>` (see command()); with `npx`, exactly as `npx hardhat <args>`. */
+export function hardhat(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 90_000,
+  { npx = false }: { npx?: boolean } = {},
+): Promise<CommandResult> {
+  const [file, prefix] = npx ? NPX_HARDHAT : HARDHAT_CLI;
+  return command(file, [...prefix, ...args], env, timeoutMs);
 }
 
 /** Describes a command's result for an assertion message. */
