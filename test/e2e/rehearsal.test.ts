@@ -34,7 +34,7 @@ const GUIDE_DEPLOYMENT_ID = "rehearsal";
 /** What the guide's node block must say: the node this test starts (HardhatNode runs it with FREE_GAS=true). */
 const NODE_COMMAND = "FREE_GAS=true npx hardhat node";
 /**
- * The bound on the guide's deployment: the shared bound, plus Ignition's wait for 5 confirmations
+ * The bound on the guide's deployment: the shared bound, plus Ignition's wait for a confirmation
  * of each of its ~20 batches on a node mining a block a second (the shared deployment automines).
  */
 const REHEARSAL_DEPLOY_TIMEOUT_MS = DEPLOY_TIMEOUT_MS + 120_000;
