@@ -18,7 +18,7 @@ import {
   percent,
   withLabels,
 } from "./lib/describe";
-import { GovError } from "./lib/errors";
+import { GovError, readJsonFile } from "./lib/errors";
 import { type CommonArgs, withDeployment, withKeys } from "./lib/options";
 import { parseAddress, parseProposalId, parseSupport, parseWhole } from "./lib/parse";
 import {
@@ -561,12 +561,7 @@ withKeys(
 function readBallotFile(file: string): BallotFile & { chainIdValue: bigint; nonceValue: bigint; id: bigint } {
   const resolved = path.resolve(file);
   if (!fs.existsSync(resolved)) throw new GovError(`no signed vote file at ${resolved}`);
-  let json: BallotFile;
-  try {
-    json = JSON.parse(fs.readFileSync(resolved, "utf8"));
-  } catch (e) {
-    throw new GovError(`${resolved} is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonFile(resolved) as BallotFile;
   if (json?.kind !== BALLOT_FILE_KIND || typeof json.domain !== "object" || json.domain === null) {
     throw new GovError(`${resolved} is not a signed vote written by gov:sign-vote`);
   }

@@ -4,7 +4,7 @@ import { ethers } from "ethers";
 import { CONTRACT_NAMES, CONTRACTS, type ContractName } from "./deployment";
 import type { Labels } from "./describe";
 import { ASSET_ACTION_USAGE, buildAssetAction, simulateSequence } from "./assetRegistry";
-import { GovError } from "./errors";
+import { GovError, readJsonFile } from "./errors";
 import { CREDIT_ACTION_USAGE, buildCreditAction } from "./credit";
 import { INVOICE_ACTION_USAGE, buildInvoiceAction } from "./invoiceActions";
 import { parseAddress, parseBps, parseSeconds, parseWhole, tokenize } from "./parse";
@@ -249,12 +249,7 @@ interface RawCall {
 export async function readCallsFile(sys: System, file: string): Promise<ProposalCall[]> {
   const resolved = path.resolve(file);
   if (!fs.existsSync(resolved)) throw new GovError(`--calls: no file at ${resolved}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(resolved, "utf8"));
-  } catch (e) {
-    throw new GovError(`--calls: ${resolved} is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonFile(resolved, `--calls: ${resolved}`);
   if (!Array.isArray(json) || json.length === 0) {
     throw new GovError(`--calls: ${resolved} must hold a non-empty array of calls`);
   }

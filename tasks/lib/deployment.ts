@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { GovError } from "./errors";
+import { GovError, readJsonFile } from "./errors";
 
 /** The contracts of the system, by the names members use on the command line. */
 export const CONTRACT_NAMES = [
@@ -119,12 +119,7 @@ export function readDeployment(
         : `no deployment for chain ${chainId} at ${file}: deploy with Ignition first, or pass --deployment <deployed_addresses.json>`,
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new GovError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonFile(file);
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new GovError(`${file} is not a deployed_addresses.json (expected an object of "Module#Future": address)`);
   }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { explainAssetCall } from "./assetRegistry";
 import type { ContractName } from "./deployment";
-import { GovError } from "./errors";
+import { GovError, readJsonFile } from "./errors";
 import { explainInvoiceCall, roleDuty } from "./invoiceActions";
 import type { System } from "./system";
 
@@ -43,12 +43,7 @@ export function readLabelsFile(file: string): { accounts: Map<string, string>; e
   const accounts = new Map<string, string>();
   const entities = new Map<string, string>();
   if (!fs.existsSync(file)) return { accounts, entities };
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new GovError(`${file} is not valid JSON: ${(e as Error).message}`);
-  }
+  const json = readJsonFile(file);
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new GovError(`${file}: expected an object { "accounts": {...}, "entities": {...} }`);
   }

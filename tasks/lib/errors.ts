@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { inspect } from "node:util";
 import { HardhatPluginError } from "hardhat/plugins";
 
@@ -37,4 +38,16 @@ export function oneLine(text: string): string {
 /** Whether `error` is a GovError (or any Hardhat plugin error, which also prints as one line). */
 export function isGovError(error: unknown): error is HardhatPluginError {
   return HardhatPluginError.isHardhatPluginError(error);
+}
+
+/**
+ * The JSON in `file`, or a one-line GovError saying that `name` (the file, or the option and the
+ * file) is not valid JSON.
+ */
+export function readJsonFile(file: string, name: string = file): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new GovError(`${name} is not valid JSON: ${(e as Error).message}`);
+  }
 }

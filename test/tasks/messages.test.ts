@@ -10,7 +10,9 @@ import { parseIsoTime } from "../../tasks/lib/time";
 import { parseTime as parseActionTime } from "../../tasks/lib/corporateActions";
 import { parseTime as parseAssetTime } from "../../tasks/lib/assetRegistry";
 import { parseExpiry } from "../../tasks/lib/trade";
-import { expectTaskError, proposeAdmission, runTask, tasksFixture } from "./helpers";
+import fs from "node:fs";
+import { readJsonFile } from "../../tasks/lib/errors";
+import { expectTaskError, proposeAdmission, runTask, tasksFixture, tmpFile } from "./helpers";
 
 /** A JSON-RPC node of chain 2018 that answers eth_chainId only. */
 async function chain2018(): Promise<{ url: string; close: () => void }> {
@@ -85,6 +87,15 @@ describe("tasks: clear one-line messages", () => {
       { deployment: f.deployment },
       /^no parameters file: looked for \S+ignition\/parameters\/hardhat\.json \(network "hardhat"\); give --parameters <file>/,
     );
+  });
+
+  it("a file that is not JSON is named in one line (with the option that named it), before anything is sent", async () => {
+    const broken = tmpFile("deployed_addresses.json");
+    fs.writeFileSync(broken, "{ not json");
+    expect(() => readJsonFile(broken)).to.throw(new RegExp(`^${broken} is not valid JSON: [^\\n]+$`));
+    expect(() => readJsonFile(broken, `--calls: ${broken}`)).to.throw(/^--calls: .+ is not valid JSON: /);
+    await loadFixture(tasksFixture);
+    await expectTaskError("members", { deployment: broken }, /deployed_addresses\.json is not valid JSON: /);
   });
 
   it("a time without a zone is refused (local time is never read); a date alone is UTC midnight", () => {
